@@ -1,0 +1,107 @@
+//! Signatures: raw RSASSA-PKCS1-v1_5, CMS SignedData and enveloped XMLDSig.
+//!
+//! Private-key operations go through aws-lc-rs (constant-time, near OpenSSL speed).
+
+pub mod cms;
+pub mod xml;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::RSA_PKCS1_SHA256;
+use time::OffsetDateTime;
+
+use crate::error::{Error, Result};
+use crate::keystore::{Entry, PrivateKey};
+
+/// The signature algorithms Qoltanba produces; GOST 34.10-2015 joins later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RsaSha256,
+}
+
+/// Signing failed inside the key; the message says why without any key material.
+#[derive(Debug, thiserror::Error)]
+#[error("the key could not sign: {0}")]
+pub struct KeyError(pub String);
+
+impl From<KeyError> for Error {
+    fn from(e: KeyError) -> Self {
+        Error::Signing(e.0)
+    }
+}
+
+/// A private key with its certificate, as the CMS and XML builders see it.
+pub trait RawSigner {
+    fn algorithm(&self) -> SignatureAlgorithm;
+    /// DER of the signer's X.509 certificate.
+    fn certificate_der(&self) -> &[u8];
+    /// Signs `message` (the whole message; the algorithm hashes it).
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError>;
+}
+
+/// What the caller decides about a signature: the clock and whether expired keys may sign.
+#[derive(Debug, Clone, Copy)]
+pub struct SignOptions {
+    pub now: OffsetDateTime,
+    pub allow_expired: bool,
+}
+
+impl Default for SignOptions {
+    fn default() -> Self {
+        SignOptions {
+            now: OffsetDateTime::now_utc(),
+            allow_expired: false,
+        }
+    }
+}
+
+/// A keystore entry cleared for signing: supported key, certificate valid (or allowed).
+pub struct EntrySigner<'a> {
+    entry: &'a Entry,
+    rng: SystemRandom,
+}
+
+impl<'a> EntrySigner<'a> {
+    /// Checks the key algorithm and the certificate's validity before any signature is made.
+    pub fn new(entry: &'a Entry, options: SignOptions) -> Result<Self> {
+        if let PrivateKey::Unsupported(algorithm) = &entry.key {
+            return Err(Error::UnsupportedKeyAlgorithm(algorithm.to_string()));
+        }
+        entry
+            .certificate
+            .check_validity(options.now, options.allow_expired)?;
+        Ok(EntrySigner {
+            entry,
+            rng: SystemRandom::new(),
+        })
+    }
+}
+
+impl RawSigner for EntrySigner<'_> {
+    fn algorithm(&self) -> SignatureAlgorithm {
+        SignatureAlgorithm::RsaSha256
+    }
+
+    fn certificate_der(&self) -> &[u8] {
+        &self.entry.certificate.der
+    }
+
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+        match &self.entry.key {
+            PrivateKey::Rsa(key) => {
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
+                    .map_err(|_| KeyError("RSA signing failed".into()))?;
+                Ok(signature)
+            }
+            PrivateKey::Unsupported(algorithm) => {
+                Err(KeyError(format!("{algorithm} keys cannot sign yet")))
+            }
+        }
+    }
+}
+
+/// A bare signature over `data` (RSASSA-PKCS1-v1_5 SHA-256 for RSA keys).
+pub fn sign_raw(signer: &dyn RawSigner, data: &[u8]) -> Result<Vec<u8>> {
+    Ok(signer.sign(data)?)
+}

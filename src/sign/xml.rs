@@ -1,0 +1,406 @@
+//! NCALayer-compatible enveloped XMLDSig: one `ds:Signature` over the whole document, RSA-SHA256.
+//!
+//! The signature is spliced into the caller's text just before the root's end tag, so every
+//! byte outside `ds:Signature` stays as given. Canonicalization is bergshamra's C14N 1.0 over the
+//! `uppsala` parse tree; digests come from `sha2`, base64 from `base64`.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use bergshamra_c14n::C14nMode;
+use bergshamra_xml::NodeSet;
+use sha2::{Digest as _, Sha256};
+use uppsala::{Document, NodeId};
+
+use super::{KeyError, RawSigner, SignatureAlgorithm};
+
+const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+const C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+const C14N_WITH_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
+const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+/// Line length of wrapped base64, as Java's MIME encoder (and so NCALayer) writes it.
+const BASE64_LINE: usize = 76;
+
+/// How the `ds:Signature` element is laid out; everything outside it is untouched either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XmlLayout {
+    /// No whitespace inside the signature (`basics.sign`): egov.kz drops whitespace in SignedInfo.
+    Compact,
+    /// CRLF after every tag and base64 wrapped at 76 columns (`commonUtils.signXml`, Santuario-like).
+    Wrapped,
+}
+
+/// Why an XML document could not be signed; never carries key material.
+#[derive(Debug, thiserror::Error)]
+pub enum XmlError {
+    /// The input is not well-formed XML, is empty, or has no root element.
+    #[error("invalid XML: {0}")]
+    InvalidXml(String),
+    /// The key refused or failed to sign.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    /// The canonicalizer rejected the (already parsed) document.
+    #[error("XML canonicalization failed: {0}")]
+    Canonicalization(String),
+    /// A bug in this module, not in the input; reported instead of panicking.
+    #[error("internal XML signing error: {0}")]
+    Internal(&'static str),
+}
+
+/// Signs `xml` with an enveloped signature appended as the last child of its root element.
+pub fn sign_enveloped(
+    xml: &str,
+    signer: &dyn RawSigner,
+    layout: XmlLayout,
+) -> Result<String, XmlError> {
+    let doc = parse(xml)?;
+    let digest = digest_of(&doc)?;
+    let splice = Splice::at_root_end(&doc)?;
+    let signature_method = match signer.algorithm() {
+        SignatureAlgorithm::RsaSha256 => RSA_SHA256,
+    };
+    let parts = SignatureParts {
+        layout,
+        signature_method,
+        digest_b64: BASE64.encode(digest),
+        certificate_b64: BASE64.encode(signer.certificate_der()),
+    };
+
+    // Sign what a verifier will see: the final text (SignatureValue still empty), re-parsed.
+    let unsigned = splice.apply(xml, &parts.render(None));
+    let signed_info = canonical_signed_info(&unsigned, splice.signature_offset())?;
+    let signature_value = signer.sign(&signed_info)?;
+    Ok(splice.apply(xml, &parts.render(Some(&signature_value))))
+}
+
+/// SHA-256 of the document as the Reference sees it (URI="", enveloped, C14N 1.0): the DigestValue.
+///
+/// `URI=""` selects the document without comments (XMLDSig 4.3.3.2; Santuario and xmlsec agree),
+/// so the `#WithComments` transform that follows has no comments left to keep.
+pub fn reference_digest(xml: &str) -> Result<[u8; 32], XmlError> {
+    digest_of(&parse(xml)?)
+}
+
+fn parse(xml: &str) -> Result<Document<'_>, XmlError> {
+    let doc = uppsala::parse(xml).map_err(|e| XmlError::InvalidXml(e.to_string()))?;
+    if doc.document_element().is_none() {
+        return Err(XmlError::InvalidXml(
+            "the document has no root element".into(),
+        ));
+    }
+    Ok(doc)
+}
+
+fn digest_of(doc: &Document<'_>) -> Result<[u8; 32], XmlError> {
+    // Before signing there is no Signature to remove, and nothing else changes, so the
+    // enveloped transform is the identity here.
+    let canonical = canonicalize(doc, &NodeSet::all_without_comments(doc))?;
+    Ok(Sha256::digest(canonical).into())
+}
+
+fn canonicalize(doc: &Document<'_>, nodes: &NodeSet) -> Result<Vec<u8>, XmlError> {
+    bergshamra_c14n::canonicalize_doc(doc, C14nMode::Inclusive, Some(nodes), &[] as &[&str])
+        .map_err(|e| XmlError::Canonicalization(e.to_string()))
+}
+
+/// Canonical SignedInfo of the signature that starts at byte `offset` of `text`, in document context.
+fn canonical_signed_info(text: &str, offset: usize) -> Result<Vec<u8>, XmlError> {
+    let doc = uppsala::parse(text)
+        .map_err(|_| XmlError::Internal("the document no longer parses once signed"))?;
+    let signature = find_signature_at(&doc, offset)?;
+    let signed_info = doc
+        .children(signature)
+        .into_iter()
+        .find(|&id| is_dsig_element(&doc, id, "SignedInfo"))
+        .ok_or(XmlError::Internal(
+            "the inserted Signature has no SignedInfo",
+        ))?;
+    canonicalize(&doc, &NodeSet::tree_without_comments(signed_info, &doc))
+}
+
+/// The inserted `ds:Signature`: the root's child element whose source starts at `offset`.
+fn find_signature_at(doc: &Document<'_>, offset: usize) -> Result<NodeId, XmlError> {
+    let root = doc
+        .document_element()
+        .ok_or(XmlError::Internal("the signed document lost its root"))?;
+    doc.children(root)
+        .into_iter()
+        .rev()
+        .find(|&id| {
+            is_dsig_element(doc, id, "Signature")
+                && doc.node_range(id).is_some_and(|r| r.start == offset)
+        })
+        .ok_or(XmlError::Internal(
+            "the inserted Signature was not found where it was put",
+        ))
+}
+
+fn is_dsig_element(doc: &Document<'_>, id: NodeId, local_name: &str) -> bool {
+    doc.element(id)
+        .is_some_and(|e| e.matches_name_ns(DSIG_NS, local_name))
+}
+
+/// Where and how the signature goes into the original text.
+struct Splice {
+    /// Byte offset in the original text where the signature starts.
+    at: usize,
+    /// For a self-closing root `<a/>`: the tail `/>` is replaced by `>` + signature + `</a>`.
+    self_closing: Option<String>,
+}
+
+impl Splice {
+    /// Finds the root's end tag (or its `/>`) from the parser's source ranges.
+    fn at_root_end(doc: &Document<'_>) -> Result<Self, XmlError> {
+        let root = doc
+            .document_element()
+            .ok_or_else(|| XmlError::InvalidXml("the document has no root element".into()))?;
+        let source = doc.node_source(root).ok_or(XmlError::Internal(
+            "the parser gave no source range for the root",
+        ))?;
+        let range = doc.node_range(root).ok_or(XmlError::Internal(
+            "the parser gave no source range for the root",
+        ))?;
+        let name = doc
+            .element(root)
+            .ok_or(XmlError::Internal("the root is not an element"))?
+            .name
+            .prefixed_name()
+            .into_owned();
+
+        let last_child_end = doc
+            .last_child(root)
+            .and_then(|child| doc.node_range(child))
+            .map(|r| r.end);
+        let splice = match last_child_end {
+            // The end tag follows the last child immediately (whitespace is a text child).
+            Some(end) => Self {
+                at: end,
+                self_closing: None,
+            },
+            // An end tag never ends in "/>", so a childless root ending so is `<a .../>`.
+            None if source.ends_with("/>") => Self {
+                at: range.end - 2,
+                self_closing: Some(name),
+            },
+            // `<a ...></a>`: "<" cannot occur inside a start tag, so the last "</" opens the end tag.
+            None => Self {
+                at: range.start
+                    + source
+                        .rfind("</")
+                        .ok_or(XmlError::Internal("the root has neither end tag nor '/>'"))?,
+                self_closing: None,
+            },
+        };
+        let rest = &doc.input_text()[splice.at..];
+        let expected = if splice.self_closing.is_some() {
+            "/>"
+        } else {
+            "</"
+        };
+        if !rest.starts_with(expected) {
+            return Err(XmlError::Internal(
+                "the root's end tag is not where the parser put it",
+            ));
+        }
+        Ok(splice)
+    }
+
+    /// Offset of the signature's `<` in the spliced text.
+    fn signature_offset(&self) -> usize {
+        self.at + usize::from(self.self_closing.is_some())
+    }
+
+    fn apply(&self, original: &str, signature: &str) -> String {
+        let (head, tail) = original.split_at(self.at);
+        let mut out = String::with_capacity(original.len() + signature.len() + 16);
+        out.push_str(head);
+        match &self.self_closing {
+            Some(name) => {
+                out.push('>');
+                out.push_str(signature);
+                out.push_str("</");
+                out.push_str(name);
+                out.push('>');
+                out.push_str(&tail[2..]);
+            }
+            None => {
+                out.push_str(signature);
+                out.push_str(tail);
+            }
+        }
+        out
+    }
+}
+
+/// Everything that goes into the `ds:Signature` element except the signature value.
+struct SignatureParts {
+    layout: XmlLayout,
+    signature_method: &'static str,
+    digest_b64: String,
+    certificate_b64: String,
+}
+
+impl SignatureParts {
+    /// The `ds:Signature` element; `signature_value: None` leaves SignatureValue empty.
+    fn render(&self, signature_value: Option<&[u8]>) -> String {
+        let nl = match self.layout {
+            XmlLayout::Compact => "",
+            XmlLayout::Wrapped => "\r\n",
+        };
+        let value = signature_value
+            .map(|v| self.base64_block(v))
+            .unwrap_or_default();
+        let certificate = self.wrap(&self.certificate_b64);
+        let (method, digest) = (self.signature_method, &self.digest_b64);
+        format!(
+            "<ds:Signature xmlns:ds=\"{DSIG_NS}\">{nl}\
+             <ds:SignedInfo>{nl}\
+             <ds:CanonicalizationMethod Algorithm=\"{C14N}\"/>{nl}\
+             <ds:SignatureMethod Algorithm=\"{method}\"/>{nl}\
+             <ds:Reference URI=\"\">{nl}\
+             <ds:Transforms>{nl}\
+             <ds:Transform Algorithm=\"{ENVELOPED}\"/>{nl}\
+             <ds:Transform Algorithm=\"{C14N_WITH_COMMENTS}\"/>{nl}\
+             </ds:Transforms>{nl}\
+             <ds:DigestMethod Algorithm=\"{SHA256}\"/>{nl}\
+             <ds:DigestValue>{digest}</ds:DigestValue>{nl}\
+             </ds:Reference>{nl}\
+             </ds:SignedInfo>{nl}\
+             <ds:SignatureValue>{value}</ds:SignatureValue>{nl}\
+             <ds:KeyInfo>{nl}\
+             <ds:X509Data>{nl}\
+             <ds:X509Certificate>{certificate}</ds:X509Certificate>{nl}\
+             </ds:X509Data>{nl}\
+             </ds:KeyInfo>{nl}\
+             </ds:Signature>"
+        )
+    }
+
+    fn base64_block(&self, bytes: &[u8]) -> String {
+        self.wrap(&BASE64.encode(bytes))
+    }
+
+    /// Compact: the bare base64. Wrapped: CRLF, 76-column lines joined by CRLF, CRLF.
+    fn wrap(&self, b64: &str) -> String {
+        match self.layout {
+            XmlLayout::Compact => b64.to_owned(),
+            XmlLayout::Wrapped => {
+                let lines: Vec<&str> = b64
+                    .as_bytes()
+                    .chunks(BASE64_LINE)
+                    // Base64 is ASCII, so every chunk boundary is a char boundary.
+                    .filter_map(|line| std::str::from_utf8(line).ok())
+                    .collect();
+                format!("\r\n{}\r\n", lines.join("\r\n"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FakeSigner;
+
+    impl RawSigner for FakeSigner {
+        fn algorithm(&self) -> SignatureAlgorithm {
+            SignatureAlgorithm::RsaSha256
+        }
+        fn certificate_der(&self) -> &[u8] {
+            &[0x30, 0x03, 0x02, 0x01, 0x01]
+        }
+        fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
+            Ok(Sha256::digest(message).to_vec())
+        }
+    }
+
+    const DOCS: &[&str] = &[
+        "<tag>data</tag>",
+        "\u{FEFF}<bom>б</bom>",
+        "<a/>",
+        "<a x=\"1\" />",
+        "<a></a >",
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- top -->\n<r xmlns=\"urn:d\" xmlns:p=\"urn:p\" p:k=\"v\">\r\n  <p:c>Сәлем <![CDATA[<raw>]]></p:c><!-- in -->\n</r>\n<!-- after -->\n",
+    ];
+
+    fn signature_subtree_excluded_digest(signed: &str) -> [u8; 32] {
+        let doc = parse(signed).expect("signed output parses");
+        let root = doc.document_element().expect("root");
+        let sig = doc
+            .children(root)
+            .into_iter()
+            .rev()
+            .find(|&id| is_dsig_element(&doc, id, "Signature"))
+            .expect("signature present");
+        let nodes =
+            NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(sig, &doc));
+        Sha256::digest(canonicalize(&doc, &nodes).expect("c14n")).into()
+    }
+
+    #[test]
+    fn digest_over_original_equals_digest_of_signed_doc_without_signature() {
+        for layout in [XmlLayout::Compact, XmlLayout::Wrapped] {
+            for xml in DOCS {
+                let signed = sign_enveloped(xml, &FakeSigner, layout).expect("signs");
+                assert_eq!(
+                    reference_digest(xml).expect("digest"),
+                    signature_subtree_excluded_digest(&signed),
+                    "{xml:?} {layout:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn text_outside_the_signature_is_kept_byte_for_byte() {
+        for xml in DOCS {
+            let signed = sign_enveloped(xml, &FakeSigner, XmlLayout::Compact).expect("signs");
+            let start = signed.find("<ds:Signature ").expect("signature");
+            let end = signed.rfind("</ds:Signature>").expect("end") + "</ds:Signature>".len();
+            let outside = format!("{}{}", &signed[..start], &signed[end..]);
+            let expected = match *xml {
+                "<a/>" => "<a></a>",
+                "<a x=\"1\" />" => "<a x=\"1\" ></a>",
+                other => other,
+            };
+            assert_eq!(outside, expected);
+        }
+    }
+
+    #[test]
+    fn signature_is_the_last_child_of_the_root() {
+        let signed = sign_enveloped("<a><b/>  </a>", &FakeSigner, XmlLayout::Compact).unwrap();
+        assert!(signed.starts_with("<a><b/>  <ds:Signature "));
+        assert!(signed.ends_with("</ds:Signature></a>"));
+    }
+
+    #[test]
+    fn signed_info_is_canonicalized_with_the_roots_default_namespace() {
+        let signed =
+            sign_enveloped("<r xmlns=\"urn:d\"/>", &FakeSigner, XmlLayout::Wrapped).expect("signs");
+        let offset = signed.find("<ds:Signature").expect("signature");
+        let c14n = canonical_signed_info(&signed, offset).expect("c14n");
+        let c14n = String::from_utf8(c14n).expect("utf-8");
+        assert!(c14n.starts_with(
+            "<ds:SignedInfo xmlns=\"urn:d\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\n<ds:Canon"
+        ));
+        assert!(!c14n.contains('\r'));
+    }
+
+    #[test]
+    fn empty_and_rootless_input_is_invalid_xml() {
+        for xml in [
+            "",
+            "   ",
+            "<?xml version=\"1.0\"?>",
+            "<a>",
+            "<a></b>",
+            "text",
+        ] {
+            let err = sign_enveloped(xml, &FakeSigner, XmlLayout::Compact).unwrap_err();
+            assert!(matches!(err, XmlError::InvalidXml(_)), "{xml:?}: {err:?}");
+        }
+    }
+}
