@@ -105,3 +105,23 @@ impl RawSigner for EntrySigner<'_> {
 pub fn sign_raw(signer: &dyn RawSigner, data: &[u8]) -> Result<Vec<u8>> {
     Ok(signer.sign(data)?)
 }
+
+impl From<xml::XmlError> for Error {
+    fn from(e: xml::XmlError) -> Self {
+        match e {
+            xml::XmlError::InvalidXml(why) => Error::InvalidXml(why),
+            xml::XmlError::Key(key) => key.into(),
+            other => Error::Signing(other.to_string()),
+        }
+    }
+}
+
+impl From<cms::CmsError> for Error {
+    fn from(e: cms::CmsError) -> Self {
+        match e {
+            cms::CmsError::InvalidCertificate(why) => Error::InvalidCertificate(why),
+            cms::CmsError::Key(key) => key.into(),
+            other => Error::Signing(other.to_string()),
+        }
+    }
+}
