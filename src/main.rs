@@ -12,7 +12,11 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
-#[command(name = "qoltanba", version, about = "Sign with NCA RK keystores (PKCS#12) for Kazakhstan e-government portals")]
+#[command(
+    name = "qoltanba",
+    version,
+    about = "Sign with NCA RK keystores (PKCS#12) for Kazakhstan e-government portals"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -135,10 +139,10 @@ fn list(dirs: &[PathBuf], recursive: bool) -> anyhow::Result<()> {
 fn read_password(args: &PasswordArgs) -> anyhow::Result<Zeroizing<String>> {
     let password = match &args.password_file {
         Some(file) => {
-            let text = Zeroizing::new(
-                std::fs::read_to_string(file)
-                    .with_context(|| format!("cannot read the password file {}", file.display()))?,
-            );
+            let text =
+                Zeroizing::new(std::fs::read_to_string(file).with_context(|| {
+                    format!("cannot read the password file {}", file.display())
+                })?);
             Zeroizing::new(text.lines().next().unwrap_or_default().to_string())
         }
         None => Zeroizing::new(
@@ -150,7 +154,8 @@ fn read_password(args: &PasswordArgs) -> anyhow::Result<Zeroizing<String>> {
 
 fn open(file: &Path, password: &PasswordArgs) -> anyhow::Result<Keystore> {
     let password = read_password(password)?;
-    keystore::open(file, &password).map_err(|e| anyhow::Error::new(e).context(file.display().to_string()))
+    keystore::open(file, &password)
+        .map_err(|e| anyhow::Error::new(e).context(file.display().to_string()))
 }
 
 fn show(file: &Path, password: &PasswordArgs, json: bool) -> anyhow::Result<()> {
@@ -172,12 +177,19 @@ fn entry_json(file: &Path, entry: &Entry, now: OffsetDateTime) -> serde_json::Va
     if let Some(object) = value.as_object_mut() {
         object.insert("path".into(), file.display().to_string().into());
         object.insert("alias".into(), entry.alias.clone().into());
-        object.insert("expired".into(), entry.certificate.is_expired_at(now).into());
+        object.insert(
+            "expired".into(),
+            entry.certificate.is_expired_at(now).into(),
+        );
     }
     value
 }
 
-fn write_entry_text(out: &mut impl Write, entry: &Entry, now: OffsetDateTime) -> std::io::Result<()> {
+fn write_entry_text(
+    out: &mut impl Write,
+    entry: &Entry,
+    now: OffsetDateTime,
+) -> std::io::Result<()> {
     let info = &entry.certificate.info;
     let none = || "-".to_string();
     let date = |t| qoltanba::cert::format_date(t);
@@ -185,13 +197,34 @@ fn write_entry_text(out: &mut impl Write, entry: &Entry, now: OffsetDateTime) ->
         ("Owner", info.full_name.clone().unwrap_or_else(none)),
         ("IIN", info.iin.clone().unwrap_or_else(none)),
         ("BIN", info.bin.clone().unwrap_or_else(none)),
-        ("Organisation", info.organization.clone().unwrap_or_else(none)),
+        (
+            "Organisation",
+            info.organization.clone().unwrap_or_else(none),
+        ),
         ("E-mail", info.email.clone().unwrap_or_else(none)),
         ("Purpose", format!("{:?}", info.purpose).to_uppercase()),
-        ("Holder", format!("{:?}{}", info.holder, info.role.map(|r| format!(" ({r:?})")).unwrap_or_default())),
+        (
+            "Holder",
+            format!(
+                "{:?}{}",
+                info.holder,
+                info.role.map(|r| format!(" ({r:?})")).unwrap_or_default()
+            ),
+        ),
         ("Algorithm", info.algorithm.to_string()),
-        ("Valid", format!("{} to {}{}", date(info.not_before), date(info.not_after),
-            if entry.certificate.is_expired_at(now) { " (EXPIRED)" } else { "" })),
+        (
+            "Valid",
+            format!(
+                "{} to {}{}",
+                date(info.not_before),
+                date(info.not_after),
+                if entry.certificate.is_expired_at(now) {
+                    " (EXPIRED)"
+                } else {
+                    ""
+                }
+            ),
+        ),
         ("Serial", info.serial.clone()),
         ("Issuer", info.issuer.clone()),
         ("SHA-256", info.sha256_fingerprint.clone()),
@@ -226,8 +259,9 @@ fn sign_file(args: &SignArgs) -> anyhow::Result<()> {
     let output = match args.format {
         Format::Raw => sign::sign_raw(&signer, &input)?,
         Format::Cms => {
-            let der = sign::cms::sign_cms(&signer, &input, args.detached, std::time::SystemTime::now())
-                .map_err(qoltanba::Error::from)?;
+            let der =
+                sign::cms::sign_cms(&signer, &input, args.detached, std::time::SystemTime::now())
+                    .map_err(qoltanba::Error::from)?;
             if args.pem {
                 sign::cms::to_pem(&der).into_bytes()
             } else {

@@ -75,8 +75,8 @@ const OID_EMAIL: &str = "1.2.840.113549.1.9.1";
 impl Certificate {
     /// Parses a DER certificate; a certificate without IIN (an information system) is fine.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        let (_, x509) = X509Certificate::from_der(der)
-            .map_err(|e| Error::InvalidCertificate(e.to_string()))?;
+        let (_, x509) =
+            X509Certificate::from_der(der).map_err(|e| Error::InvalidCertificate(e.to_string()))?;
         let subject = x509.subject();
         let attr = |oid: &str| first_attribute(subject, oid);
         let spki = x509.public_key();
@@ -105,7 +105,9 @@ impl Certificate {
                 ParsedExtension::CertificatePolicies(list) => {
                     policies = list.iter().map(|p| p.policy_id.to_id_string()).collect()
                 }
-                ParsedExtension::SubjectKeyIdentifier(id) => subject_key_id = Some(hex::encode(id.0)),
+                ParsedExtension::SubjectKeyIdentifier(id) => {
+                    subject_key_id = Some(hex::encode(id.0))
+                }
                 ParsedExtension::AuthorityKeyIdentifier(aki) => {
                     authority_key_id = aki.key_identifier.as_ref().map(|id| hex::encode(id.0))
                 }

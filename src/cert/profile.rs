@@ -166,14 +166,16 @@ pub(super) fn purpose(algorithm: KeyAlgorithm, key_usage: &[&str], eku: &[String
 /// The holder from NCA's holder EKUs; without them, from the IIN/BIN in the subject.
 pub(super) fn holder(eku: &[String], has_iin: bool, has_bin: bool) -> (Holder, Option<Role>) {
     let role_prefix = format!("{EKU_ORGANISATION}.");
-    let role = eku.iter().find_map(|oid| match oid.strip_prefix(&role_prefix)? {
-        "1" => Some(Role::Ceo),
-        "2" => Some(Role::Signer),
-        "3" => Some(Role::FinancialSigner),
-        "4" => Some(Role::Hr),
-        "5" => Some(Role::Employee),
-        _ => None,
-    });
+    let role = eku
+        .iter()
+        .find_map(|oid| match oid.strip_prefix(&role_prefix)? {
+            "1" => Some(Role::Ceo),
+            "2" => Some(Role::Signer),
+            "3" => Some(Role::FinancialSigner),
+            "4" => Some(Role::Hr),
+            "5" => Some(Role::Employee),
+            _ => None,
+        });
     let is_organisation = role.is_some() || eku.iter().any(|e| e == EKU_ORGANISATION);
     if is_organisation {
         (Holder::LegalEntity, role)
@@ -230,7 +232,10 @@ mod tests {
 
     #[test]
     fn tagged_number_requires_the_tag_and_twelve_digits() {
-        assert_eq!(tagged_number("IIN123456789011", "IIN").as_deref(), Some("123456789011"));
+        assert_eq!(
+            tagged_number("IIN123456789011", "IIN").as_deref(),
+            Some("123456789011")
+        );
         assert_eq!(tagged_number("BIN123456789011", "IIN"), None);
         assert_eq!(tagged_number("IIN12345", "IIN"), None);
     }
@@ -256,8 +261,14 @@ mod tests {
 
     #[test]
     fn legal_entity_role_comes_from_the_organisation_eku() {
-        let eku = vec![EKU_CLIENT_AUTH.to_string(), "1.2.398.3.3.4.1.2.1".to_string()];
-        assert_eq!(holder(&eku, true, true), (Holder::LegalEntity, Some(Role::Ceo)));
+        let eku = vec![
+            EKU_CLIENT_AUTH.to_string(),
+            "1.2.398.3.3.4.1.2.1".to_string(),
+        ];
+        assert_eq!(
+            holder(&eku, true, true),
+            (Holder::LegalEntity, Some(Role::Ceo))
+        );
     }
 
     #[test]

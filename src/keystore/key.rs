@@ -17,7 +17,9 @@ pub enum PrivateKey {
 impl std::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PrivateKey::Rsa(key) => write!(f, "PrivateKey::Rsa({} bits)", key.public_modulus_len() * 8),
+            PrivateKey::Rsa(key) => {
+                write!(f, "PrivateKey::Rsa({} bits)", key.public_modulus_len() * 8)
+            }
             PrivateKey::Unsupported(algorithm) => write!(f, "PrivateKey::Unsupported({algorithm})"),
         }
     }

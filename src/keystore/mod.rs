@@ -92,13 +92,14 @@ pub fn open_bytes(bytes: &[u8], password: &str) -> Result<Keystore> {
         }
         None => false,
     };
-    let decrypt = |algorithm: &pfx::AlgorithmId, data: &[u8]| match pbe::decrypt(algorithm, password, data) {
-        // The MAC proved the password, so a failed decryption is damage, not a typo.
-        Err(Error::WrongPassword) if mac_verified => Err(Error::Corrupted(
-            "a part of the keystore does not decrypt although the password is right".into(),
-        )),
-        other => other,
-    };
+    let decrypt =
+        |algorithm: &pfx::AlgorithmId, data: &[u8]| match pbe::decrypt(algorithm, password, data) {
+            // The MAC proved the password, so a failed decryption is damage, not a typo.
+            Err(Error::WrongPassword) if mac_verified => Err(Error::Corrupted(
+                "a part of the keystore does not decrypt although the password is right".into(),
+            )),
+            other => other,
+        };
 
     let mut bags = Vec::new();
     for contents in pfx::decode_authenticated_safe(&pfx.auth_safe)? {

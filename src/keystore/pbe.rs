@@ -159,7 +159,5 @@ fn kdf_rounds(iterations: u32) -> Result<i32> {
 fn unpad(
     result: std::result::Result<Vec<u8>, cbc::cipher::block_padding::UnpadError>,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    result
-        .map(Zeroizing::new)
-        .map_err(|_| Error::WrongPassword)
+    result.map(Zeroizing::new).map_err(|_| Error::WrongPassword)
 }

@@ -117,9 +117,7 @@ pub(super) fn decode_pfx(bytes: &[u8]) -> Result<Pfx, PfxError> {
     }
 }
 
-fn take_mac_data<S: Source>(
-    cons: &mut Constructed<S>,
-) -> Result<MacData, DecodeError<S::Error>> {
+fn take_mac_data<S: Source>(cons: &mut Constructed<S>) -> Result<MacData, DecodeError<S::Error>> {
     let (digest_oid, digest) = cons.take_sequence(|cons| {
         let algorithm = take_algorithm(cons)?;
         Ok((algorithm.oid, take_octets(cons)?))
@@ -161,9 +159,9 @@ pub(super) fn decode_authenticated_safe(bytes: &[u8]) -> Result<Vec<SafeContents
                     OID_DATA => Ok(Some(SafeContents::Plain(
                         cons.take_constructed_if(Tag::CTX_0, take_octets)?,
                     ))),
-                    OID_ENCRYPTED_DATA => {
-                        cons.take_constructed_if(Tag::CTX_0, take_encrypted_data).map(Some)
-                    }
+                    OID_ENCRYPTED_DATA => cons
+                        .take_constructed_if(Tag::CTX_0, take_encrypted_data)
+                        .map(Some),
                     other => {
                         unsupported = Some(if other == OID_ENVELOPED_DATA {
                             "public-key privacy mode (envelopedData)".to_string()

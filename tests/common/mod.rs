@@ -30,9 +30,15 @@ pub fn nca_fixtures() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var_os("CI").is_some() {
-        panic!("NCA fixtures not found at {} (set QOLTANBA_NCA_FIXTURES)", dir.display());
+        panic!(
+            "NCA fixtures not found at {} (set QOLTANBA_NCA_FIXTURES)",
+            dir.display()
+        );
     }
-    eprintln!("NOTE: NCA fixtures not found at {}; real-NCA tests did not run", dir.display());
+    eprintln!(
+        "NOTE: NCA fixtures not found at {}; real-NCA tests did not run",
+        dir.display()
+    );
     None
 }
 
