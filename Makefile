@@ -1,0 +1,70 @@
+# Qoltanba: `make run` sets up and starts the program; `make test` sets up and runs every check.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+NCA_FIXTURES ?= $(abspath ../shared/fixtures/nca)
+ADVISORY_DB ?= ../shared/advisory-db
+export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
+
+# Debian packages the tests call: independent verifiers and the C toolchain aws-lc builds with.
+TEST_PACKAGES := openssl xmlsec1 build-essential pkg-config cmake
+
+.PHONY: run test deps cargo-tools check-fixtures lint audit unit certs bench clean
+
+run: deps
+	cargo build --release
+	./target/release/qoltanba --help
+
+test: deps cargo-tools check-fixtures lint audit unit
+
+deps:
+	@missing=""; \
+	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+cargo-tools:
+	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+	@command -v cargo-audit >/dev/null 2>&1 || cargo install cargo-audit --locked --quiet
+
+check-fixtures:
+	@if [ -d "$(QOLTANBA_NCA_FIXTURES)/keystores" ]; then \
+	  echo "Real NCA fixtures: $(QOLTANBA_NCA_FIXTURES)"; \
+	elif [ -n "$${CI:-}" ]; then \
+	  echo "NCA fixtures missing at $(QOLTANBA_NCA_FIXTURES) and CI is set" >&2; exit 1; \
+	else \
+	  echo "NOTE: NCA fixtures not found at $(QOLTANBA_NCA_FIXTURES): the real-NCA tests will not run."; \
+	fi
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+
+audit:
+	@if [ -d "$(ADVISORY_DB)" ]; then \
+	  cargo audit --db $(ADVISORY_DB) --no-fetch; \
+	elif [ -n "$${CI:-}" ]; then \
+	  echo "advisory database missing at $(ADVISORY_DB)" >&2; exit 1; \
+	else \
+	  echo "NOTE: no advisory database at $(ADVISORY_DB): cargo audit did not run."; \
+	fi
+
+unit:
+	cargo test --all-targets
+	cargo test --doc
+
+# Regenerate the test PKI (certs-test/README.md lists what it makes).
+certs:
+	bash certs-test/generate.sh
+
+bench:
+	cargo bench --bench signing
+	bench/compare.sh
+
+clean:
+	cargo clean

@@ -1,0 +1,252 @@
+//! The command line: stable output, one-sentence errors, a distinct exit code per error kind.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{path_str, run, test_ca, test_keystore, PASSWORD};
+
+fn qoltanba(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qoltanba"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn password_file(dir: &Path, password: &str) -> String {
+    let file = dir.join(format!("password-{}", password.len()));
+    std::fs::write(&file, format!("{password}\n")).unwrap();
+    path_str(&file).to_string()
+}
+
+#[test]
+fn certs_list_prints_keystore_paths_one_per_line() {
+    let out = qoltanba(&["certs", "list", path_str(&test_keystore(""))]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().any(|l| l.ends_with("individual_auth.p12")));
+    assert!(text
+        .lines()
+        .all(|l| l.ends_with(".p12") || l.ends_with(".pfx")));
+}
+
+#[test]
+fn certs_show_json_has_the_documented_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let keystore = test_keystore("legal_ceo_auth.p12");
+    let out = qoltanba(&[
+        "certs",
+        "show",
+        path_str(&keystore),
+        "--password-file",
+        &password_file(dir.path(), PASSWORD),
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in [
+        "path",
+        "algorithm",
+        "purpose",
+        "holder",
+        "role",
+        "iin",
+        "bin",
+        "fullName",
+        "surname",
+        "givenName",
+        "patronymic",
+        "organization",
+        "email",
+        "serial",
+        "issuer",
+        "notBefore",
+        "notAfter",
+        "expired",
+        "sha256Fingerprint",
+        "keyUsage",
+        "extKeyUsage",
+        "policies",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["purpose"], "AUTH");
+    assert_eq!(json["holder"], "legalEntity");
+    assert_eq!(json["role"], "ceo");
+    assert_eq!(json["bin"], "123456789021");
+    assert_eq!(json["expired"], false);
+    assert!(json["notAfter"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn each_error_kind_has_its_own_exit_code_and_one_line_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let right = password_file(dir.path(), PASSWORD);
+    let cases = [
+        ("individual_auth.p12", "wrong", 5, "wrong password"),
+        ("not_a_keystore.p12", PASSWORD, 4, "not a PKCS#12"),
+        ("truncated.p12", PASSWORD, 6, "damaged"),
+        ("missing.p12", PASSWORD, 3, "cannot read"),
+    ];
+    for (file, password, code, words) in cases {
+        let pw = if password == PASSWORD {
+            right.clone()
+        } else {
+            password_file(dir.path(), password)
+        };
+        let out = qoltanba(&[
+            "certs",
+            "show",
+            path_str(&test_keystore(file)),
+            "--password-file",
+            &pw,
+        ]);
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(code), "{file}: {stderr}");
+        assert!(stderr.contains(words), "{file}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(!stderr.contains("wrong\n") && !stderr.contains(PASSWORD));
+    }
+}
+
+#[test]
+fn signing_refuses_expired_and_unsupported_keys_with_distinct_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = password_file(dir.path(), PASSWORD);
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "data").unwrap();
+    let out_file = dir.path().join("out");
+    let sign = |keystore: &str, extra: &[&str]| {
+        let keystore = test_keystore(keystore);
+        let mut args = vec!["sign", "raw", "--keystore", path_str(&keystore)];
+        args.extend(["--password-file", &pw, "--in", path_str(&input)]);
+        args.extend(["--out", path_str(&out_file)]);
+        args.extend(extra);
+        qoltanba(&args)
+    };
+    assert_eq!(sign("expired_sign.p12", &[]).status.code(), Some(11));
+    assert_eq!(
+        sign("expired_sign.p12", &["--allow-expired"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(sign("ec_p256_auth.p12", &[]).status.code(), Some(9));
+}
+
+#[test]
+fn sign_cms_detached_pem_and_xml_produce_files_the_verifiers_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = password_file(dir.path(), PASSWORD);
+    let keystore = test_keystore("individual_sign.p12");
+    let data = dir.path().join("data.xml");
+    std::fs::write(&data, "<doc><a>1</a></doc>").unwrap();
+
+    let cms = dir.path().join("data.p7s");
+    let out = qoltanba(&[
+        "sign",
+        "cms",
+        "--keystore",
+        path_str(&keystore),
+        "--password-file",
+        &pw,
+        "--in",
+        path_str(&data),
+        "--out",
+        path_str(&cms),
+        "--detached",
+        "--pem",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&cms)
+        .unwrap()
+        .starts_with("-----BEGIN CMS-----"));
+    let verified = run(
+        "openssl",
+        &[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "PEM",
+            "-in",
+            path_str(&cms),
+            "-content",
+            path_str(&data),
+            "-CAfile",
+            path_str(&test_ca("chain.pem")),
+            "-out",
+            "/dev/null",
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+
+    let signed = dir.path().join("signed.xml");
+    let out = qoltanba(&[
+        "sign",
+        "xml",
+        "--keystore",
+        path_str(&keystore),
+        "--password-file",
+        &pw,
+        "--in",
+        path_str(&data),
+        "--out",
+        path_str(&signed),
+        "--layout",
+        "wrapped",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verified = run(
+        "xmlsec1",
+        &[
+            "--verify",
+            "--trusted-pem",
+            path_str(&test_ca("root.pem")),
+            "--untrusted-pem",
+            path_str(&test_ca("intermediate.pem")),
+            path_str(&signed),
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
+
+#[test]
+fn invalid_xml_input_is_refused_with_its_own_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let pw = password_file(dir.path(), PASSWORD);
+    let data = dir.path().join("bad.xml");
+    std::fs::write(&data, "<doc><a>1</doc>").unwrap();
+    let out = qoltanba(&[
+        "sign",
+        "xml",
+        "--keystore",
+        path_str(&test_keystore("individual_sign.p12")),
+        "--password-file",
+        &pw,
+        "--in",
+        path_str(&data),
+        "--out",
+        path_str(&dir.path().join("o")),
+    ]);
+    assert_eq!(out.status.code(), Some(13));
+}
