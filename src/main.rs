@@ -249,7 +249,7 @@ fn sign_file(args: &SignArgs) -> anyhow::Result<()> {
             .iter()
             .find(|e| e.alias.as_deref() == Some(alias))
             .with_context(|| format!("no key with alias {alias} in the keystore"))?,
-        None => &store.entries[0],
+        None => store.entries.first().ok_or(qoltanba::Error::NoPrivateKey)?,
     };
     let options = SignOptions {
         now: OffsetDateTime::now_utc(),

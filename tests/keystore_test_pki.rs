@@ -153,3 +153,87 @@ fn find_lists_only_keystore_names_sorted_and_recurses_on_request() {
     assert_eq!(names(false), ["a.PFX", "b.p12"]);
     assert_eq!(names(true), ["a.PFX", "b.p12", "sub/c.p12"]);
 }
+
+/// Re-exports the individual AUTH key and certificate with other `openssl pkcs12` options.
+fn reexport(dir: &std::path::Path, name: &str, options: &[&str]) -> std::path::PathBuf {
+    let pem = dir.join("both.pem");
+    let source = test_keystore("individual_auth.p12");
+    let out = common::run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            common::path_str(&source),
+            "-nodes",
+            "-passin",
+            "pass:Qwerty12",
+            "-out",
+            common::path_str(&pem),
+        ],
+    );
+    assert!(out.status.success());
+    let target = dir.join(name);
+    let mut args = vec![
+        "pkcs12",
+        "-export",
+        "-in",
+        common::path_str(&pem),
+        "-passout",
+        "pass:Qwerty12",
+        "-out",
+        common::path_str(&target),
+    ];
+    args.extend(options);
+    let out = common::run("openssl", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target
+}
+
+#[test]
+fn unsupported_encryption_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let rc4 = reexport(
+        dir.path(),
+        "rc4.p12",
+        &[
+            "-legacy",
+            "-keypbe",
+            "PBE-SHA1-RC4-128",
+            "-certpbe",
+            "PBE-SHA1-RC4-128",
+        ],
+    );
+    match keystore::open(&rc4, PASSWORD) {
+        Err(Error::UnsupportedEncryption(name)) => assert_eq!(name, "pbeWithSHAAnd128BitRC4"),
+        other => panic!("{other:?}"),
+    }
+    let camellia = reexport(
+        dir.path(),
+        "camellia.p12",
+        &[
+            "-keypbe",
+            "camellia-256-cbc",
+            "-certpbe",
+            "camellia-256-cbc",
+        ],
+    );
+    match keystore::open(&camellia, PASSWORD) {
+        Err(Error::UnsupportedEncryption(name)) => assert!(name.starts_with("PBES2"), "{name}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn without_a_mac_a_wrong_password_is_still_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = reexport(dir.path(), "nomac.p12", &["-nomac"]);
+    assert!(keystore::open(&file, PASSWORD).is_ok());
+    assert!(matches!(
+        keystore::open(&file, "Qwerty13"),
+        Err(Error::WrongPassword)
+    ));
+}

@@ -92,6 +92,16 @@ pub fn open_bytes(bytes: &[u8], password: &str) -> Result<Keystore> {
         }
         None => false,
     };
+    match read_contents(&pfx.auth_safe, password, mac_verified) {
+        // Without a MAC, garbage after decryption is far more likely a typo than damage.
+        Err(Error::Corrupted(_) | Error::InvalidCertificate(_)) if !mac_verified => {
+            Err(Error::WrongPassword)
+        }
+        other => other,
+    }
+}
+
+fn read_contents(auth_safe: &[u8], password: &str, mac_verified: bool) -> Result<Keystore> {
     let decrypt =
         |algorithm: &pfx::AlgorithmId, data: &[u8]| match pbe::decrypt(algorithm, password, data) {
             // The MAC proved the password, so a failed decryption is damage, not a typo.
@@ -102,7 +112,7 @@ pub fn open_bytes(bytes: &[u8], password: &str) -> Result<Keystore> {
         };
 
     let mut bags = Vec::new();
-    for contents in pfx::decode_authenticated_safe(&pfx.auth_safe)? {
+    for contents in pfx::decode_authenticated_safe(auth_safe)? {
         let plain = match contents {
             SafeContents::Plain(data) => Zeroizing::new(data),
             SafeContents::Encrypted {

@@ -115,7 +115,7 @@ fn decrypt_pbes2(params: &[u8], password: &str, ciphertext: &[u8]) -> Result<Zer
     let any = der::asn1::AnyRef::from_der(params)
         .map_err(|e| Error::Corrupted(format!("PBES2 parameters: {e}")))?;
     let scheme = pkcs5::pbes2::Parameters::try_from(any)
-        .map_err(|e| Error::UnsupportedEncryption(format!("PBES2 with these parameters ({e})")))?;
+        .map_err(|e| Error::UnsupportedEncryption(format!("PBES2 ({e})")))?;
     scheme
         .decrypt(password.as_bytes(), ciphertext)
         .map(Zeroizing::new)
