@@ -34,7 +34,9 @@ fn login_with_individual_auth_returns_the_individuals_identity() {
 fn login_with_legal_ceo_auth_returns_bin_organisation_and_ceo_role() {
     let store = ChallengeStoreFixture::new();
     let reply = login_reply("legal_ceo_auth", ORIGIN, &store.challenge);
-    let identity = verifier().login(&reply, &store.challenge, &store.store).unwrap();
+    let identity = verifier()
+        .login(&reply, &store.challenge, &store.store)
+        .unwrap();
     assert_eq!(identity.iin.as_deref(), Some("123456789022"));
     assert_eq!(identity.bin.as_deref(), Some("123456789021"));
     assert_eq!(
@@ -76,7 +78,10 @@ fn a_reused_challenge_is_refused_even_with_a_valid_token() {
     let err = verifier()
         .login(&reply, &store.challenge, &store.store)
         .unwrap_err();
-    assert!(matches!(err, VerifyError::UnknownOrReusedChallenge), "{err}");
+    assert!(
+        matches!(err, VerifyError::UnknownOrReusedChallenge),
+        "{err}"
+    );
 }
 
 #[test]
@@ -128,7 +133,10 @@ fn a_certificate_before_its_validity_cannot_log_in() {
     let err = verifier()
         .check_login(&reply, &challenge, before)
         .unwrap_err();
-    assert!(matches!(err, VerifyError::CertificateNotYetValid(_)), "{err}");
+    assert!(
+        matches!(err, VerifyError::CertificateNotYetValid(_)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -165,7 +173,10 @@ fn with_crls_configured_a_missing_crl_for_the_issuer_is_refused() {
     let err = Verifier::new(ORIGIN, trust)
         .check_login(&reply, &challenge, now())
         .unwrap_err();
-    assert!(matches!(err, VerifyError::RevocationUnknown { .. }), "{err}");
+    assert!(
+        matches!(err, VerifyError::RevocationUnknown { .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -229,7 +240,11 @@ fn a_swapped_certificate_does_not_verify_the_signature() {
     let reply = login_reply("individual_auth", ORIGIN, &challenge);
     let other = login_reply("legal_ceo_auth", ORIGIN, &challenge);
     let other: serde_json::Value = serde_json::from_str(&other).unwrap();
-    let reply = with_field(&reply, "certificate", other["certificate"].as_str().unwrap());
+    let reply = with_field(
+        &reply,
+        "certificate",
+        other["certificate"].as_str().unwrap(),
+    );
     let err = verifier()
         .check_login(&reply, &challenge, now())
         .unwrap_err();
@@ -242,9 +257,18 @@ fn malformed_replies_are_refused_as_malformed() {
     let good = login_reply("individual_auth", ORIGIN, &challenge);
     let cases = [
         ("not JSON", "{format:".to_string()),
-        ("missing field", r#"{"format":"qoltanba-login:1"}"#.to_string()),
-        ("bad base64 signature", with_field(&good, "signature", "***")),
-        ("bad base64 certificate", with_field(&good, "certificate", "%%%")),
+        (
+            "missing field",
+            r#"{"format":"qoltanba-login:1"}"#.to_string(),
+        ),
+        (
+            "bad base64 signature",
+            with_field(&good, "signature", "***"),
+        ),
+        (
+            "bad base64 certificate",
+            with_field(&good, "certificate", "%%%"),
+        ),
     ];
     for (what, reply) in cases {
         let err = verifier()
@@ -299,7 +323,9 @@ fn an_algorithm_other_than_rs256_is_refused() {
 #[test]
 fn a_challenge_shorter_than_32_bytes_is_malformed() {
     let reply = login_reply("individual_auth", ORIGIN, "c2hvcnQ");
-    let err = verifier().check_login(&reply, "c2hvcnQ", now()).unwrap_err();
+    let err = verifier()
+        .check_login(&reply, "c2hvcnQ", now())
+        .unwrap_err();
     assert!(matches!(err, VerifyError::Malformed(_)), "{err}");
 }
 

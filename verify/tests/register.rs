@@ -62,7 +62,10 @@ fn a_reused_registration_challenge_is_refused() {
     let reply = register_reply("individual_sign", ORIGIN, &challenge);
     verifier().register(&reply, &challenge, &store).unwrap();
     let err = verifier().register(&reply, &challenge, &store).unwrap_err();
-    assert!(matches!(err, VerifyError::UnknownOrReusedChallenge), "{err}");
+    assert!(
+        matches!(err, VerifyError::UnknownOrReusedChallenge),
+        "{err}"
+    );
 }
 
 #[test]
@@ -101,7 +104,10 @@ fn a_not_yet_valid_sign_certificate_cannot_register() {
     let err = verifier()
         .check_register(&reply, &challenge, now())
         .unwrap_err();
-    assert!(matches!(err, VerifyError::CertificateNotYetValid(_)), "{err}");
+    assert!(
+        matches!(err, VerifyError::CertificateNotYetValid(_)),
+        "{err}"
+    );
 }
 
 #[test]
@@ -157,7 +163,10 @@ fn malformed_registration_replies_are_refused() {
                 &register_payload(&challenge, "a@b.kz", "company", ORIGIN),
             ),
         ),
-        ("bad base64 certificate", with_field(&good, "certificate", "!")),
+        (
+            "bad base64 certificate",
+            with_field(&good, "certificate", "!"),
+        ),
     ];
     for (what, reply) in cases {
         let err = verifier()

@@ -38,7 +38,11 @@ fn xml_with_changed_content_fails_the_digest() {
 fn xml_with_a_changed_signed_info_fails_the_signature() {
     let signed = sign_xml("individual_sign", XML, XmlLayout::Compact);
     // Same digest, but SignedInfo gains an attribute the signature did not cover.
-    let tampered = signed.replacen("<ds:Reference URI=\"\"", "<ds:Reference Id=\"x\" URI=\"\"", 1);
+    let tampered = signed.replacen(
+        "<ds:Reference URI=\"\"",
+        "<ds:Reference Id=\"x\" URI=\"\"",
+        1,
+    );
     let err = verifier()
         .verify_xml(&tampered, Purpose::Unknown, now())
         .unwrap_err();

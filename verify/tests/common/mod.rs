@@ -26,7 +26,9 @@ pub fn test_ca(name: &str) -> PathBuf {
 
 /// The first entry of a test-PKI keystore.
 pub fn entry(name: &str) -> Entry {
-    let path = repo().join("certs-test/keystores").join(format!("{name}.p12"));
+    let path = repo()
+        .join("certs-test/keystores")
+        .join(format!("{name}.p12"));
     let mut store = keystore::open(&path, PASSWORD).expect("test keystore opens");
     store.entries.remove(0)
 }
