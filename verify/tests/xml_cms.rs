@@ -147,7 +147,8 @@ fn cms_with_a_changed_signature_value_fails() {
 fn cms_misuse_and_garbage_are_malformed() {
     let detached = sign_cms("individual_sign", b"document", true);
     let attached = sign_cms("individual_sign", b"document", false);
-    let cases: [(&str, &[u8], Option<&[u8]>); 3] = [
+    type Case<'a> = (&'a str, &'a [u8], Option<&'a [u8]>);
+    let cases: [Case<'_>; 3] = [
         ("garbage", b"\x30\x03\x02\x01", None),
         ("detached without content", &detached, None),
         ("attached with content too", &attached, Some(b"document")),
