@@ -1,0 +1,53 @@
+//! Portal-side verification of what Qoltanba (and NCALayer) return: login and registration
+//! tokens bound to the portal's origin and single-use challenge, enveloped XMLDSig and CMS,
+//! each with the same certificate checks (purpose, validity, chain to configured CAs, CRL).
+#![forbid(unsafe_code)]
+
+pub mod challenge;
+pub mod cms;
+pub mod error;
+pub mod identity;
+mod pubkey;
+pub mod token;
+pub mod trust;
+pub mod xml;
+
+pub use challenge::{ChallengeStore, Clock, SystemClock, CHALLENGE_LIFETIME};
+pub use error::{Result, VerifyError};
+pub use identity::{check_certificate, CheckedCertificate, Identity};
+pub use qoltanba::cert::{Holder, Purpose, Role};
+pub use token::{Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
+pub use trust::TrustStore;
+
+/// A verified XML or CMS signature: who signed, with which certificate, and (attached CMS) what.
+#[derive(Debug, Clone)]
+pub struct VerifiedSignature {
+    pub identity: Identity,
+    /// The signer's certificate (DER).
+    pub certificate: Vec<u8>,
+    /// The signed content of an attached CMS; `None` for XML and detached CMS.
+    pub content: Option<Vec<u8>>,
+}
+
+impl Verifier {
+    /// Verifies an NCALayer-style enveloped XML signature with this portal's trust settings.
+    pub fn verify_xml(
+        &self,
+        xml: &str,
+        wanted: Purpose,
+        now: time::OffsetDateTime,
+    ) -> Result<VerifiedSignature> {
+        xml::verify_xml(self.trust(), xml, wanted, now)
+    }
+
+    /// Verifies a CMS SignedData (DER); `detached` is the content when the CMS does not embed it.
+    pub fn verify_cms(
+        &self,
+        cms_der: &[u8],
+        detached: Option<&[u8]>,
+        wanted: Purpose,
+        now: time::OffsetDateTime,
+    ) -> Result<VerifiedSignature> {
+        cms::verify_cms(self.trust(), cms_der, detached, wanted, now)
+    }
+}
