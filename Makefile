@@ -42,8 +42,8 @@ check-fixtures:
 	fi
 
 lint:
-	cargo fmt --check
-	cargo clippy --all-targets -- -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
 
 audit:
 	@if [ -d "$(ADVISORY_DB)" ]; then \
@@ -55,8 +55,8 @@ audit:
 	fi
 
 unit:
-	cargo test --all-targets
-	cargo test --doc
+	cargo test --workspace --all-targets
+	cargo test --workspace --doc
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:
