@@ -144,7 +144,8 @@ pub(super) fn ext_key_usage_oids(eku: &ExtendedKeyUsage<'_>) -> Vec<String> {
     ];
     known
         .into_iter()
-        .filter_map(|(set, oid)| set.then(|| oid.to_string()))
+        .filter(|&(set, _)| set)
+        .map(|(_, oid)| oid.to_string())
         .chain(eku.other.iter().map(|oid| oid.to_id_string()))
         .collect()
 }

@@ -44,7 +44,7 @@ pub enum Outcome {
     /// Send nothing (a JSON-RPC notification).
     Silent,
     /// Ask the user for a key, then let the job build the reply.
-    Key(KeyJob),
+    Key(Box<KeyJob>),
     /// After the origin is approved, list the keystores the app knows.
     Keystores(KeystoresJob),
 }
@@ -120,9 +120,12 @@ pub struct KeystoreInfo {
     pub modified: Option<String>,
 }
 
+/// Builds the reply frame from the keystores found.
+pub type ListFn = Box<dyn FnOnce(&[KeystoreInfo]) -> String + Send>;
+
 /// A request for the list of keystores (after the origin is approved).
 pub struct KeystoresJob {
-    pub reply: Box<dyn FnOnce(&[KeystoreInfo]) -> String + Send>,
+    pub reply: ListFn,
     pub fail: FailFn,
 }
 

@@ -275,7 +275,7 @@ impl Call<'_> {
     ) -> Outcome {
         let id = self.id.clone();
         let fail_id = self.id.clone();
-        Outcome::Key(KeyJob {
+        Outcome::Key(Box::new(KeyJob {
             filter,
             description,
             sign: Box::new(move |entry, signing| match sign(entry, signing) {
@@ -286,7 +286,7 @@ impl Call<'_> {
                 let (reason, message) = failure_reason(&failure);
                 error(&fail_id, reason, message)
             }),
-        })
+        }))
     }
 }
 

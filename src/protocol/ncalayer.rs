@@ -220,7 +220,7 @@ impl CommonCall<'_> {
     ) -> Outcome {
         let uuid = self.uuid.clone();
         let uuid_for_fail = self.uuid.clone();
-        Outcome::Key(KeyJob {
+        Outcome::Key(Box::new(KeyJob {
             filter,
             description,
             sign: Box::new(move |entry, signing| match sign(entry, signing) {
@@ -228,7 +228,7 @@ impl CommonCall<'_> {
                 Err(message) => common_error(message, uuid),
             }),
             fail: Box::new(move |failure| common_error(failure_message(&failure), uuid_for_fail)),
-        })
+        }))
     }
 }
 

@@ -292,7 +292,7 @@ async fn run_socket<S>(
                 let task = jobs::run_key_job(
                     Arc::clone(&service),
                     Arc::clone(&connection),
-                    job,
+                    *job,
                     out.clone(),
                     closed.clone(),
                 );

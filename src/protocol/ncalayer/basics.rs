@@ -187,7 +187,7 @@ pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
     };
     let total: usize = documents.iter().map(Vec::len).sum();
     let description = format!("{} document(s), {total} bytes ({kind})", documents.len());
-    Outcome::Key(KeyJob {
+    Outcome::Key(Box::new(KeyJob {
         filter,
         description,
         sign: Box::new(move |entry, signing| {
@@ -235,5 +235,5 @@ pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
             Failure::WrongPassword => basics_error("WRONG_PASSWORD", "Wrong keystore password", ""),
             Failure::Busy => basics_error("BUSY", "Too many requests are waiting", ""),
         }),
-    })
+    }))
 }
