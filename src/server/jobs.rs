@@ -54,10 +54,15 @@ impl Service {
             return Err(Failure::Busy);
         }
         let _waiting = Waiting(self);
-        tokio::select! {
-            permit = self.screen.acquire() => permit.map_err(|_| Failure::Cancelled),
-            _ = closed(gone.clone()) => Err(Failure::Cancelled),
+        let permit = tokio::select! {
+            permit = self.screen.acquire() => permit.map_err(|_| Failure::Cancelled)?,
+            _ = closed(gone.clone()) => return Err(Failure::Cancelled),
+        };
+        // The connection may have closed while this request waited: show it nothing.
+        if *gone.borrow() {
+            return Err(Failure::Cancelled);
         }
+        Ok(permit)
     }
 
     /// Asks about the origin unless it is already allowed; call with the screen held.

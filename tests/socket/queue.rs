@@ -77,6 +77,7 @@ async fn closing_the_connection_cancels_its_visible_and_queued_prompts() {
         .expect("send");
     tokio::time::sleep(Duration::from_millis(100)).await;
     drop(second);
+    tokio::time::sleep(Duration::from_millis(200)).await;
     drop(first);
     wait_for("the visible prompt to be cancelled", || {
         server.prompt.events().contains(&Event::Cancelled)
