@@ -166,3 +166,67 @@ pub fn default_config_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("kz", "Qoltanba", "qoltanba")
         .map(|d| d.config_dir().to_path_buf())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_must_be_loopback_with_our_port() {
+        assert!(host_allowed(Some("127.0.0.1:13579"), 13579));
+        assert!(host_allowed(Some("LOCALHOST:13579"), 13579));
+        assert!(host_allowed(Some("[::1]:13579"), 13579));
+        assert!(!host_allowed(Some("127.0.0.1"), 13579));
+        assert!(!host_allowed(Some("127.0.0.1:80"), 13579));
+        assert!(!host_allowed(Some("evil.example:13579"), 13579));
+        assert!(!host_allowed(Some("127.0.0.1.evil.example:13579"), 13579));
+        assert!(!host_allowed(None, 13579));
+    }
+
+    #[test]
+    fn origin_must_be_https_or_local_http() {
+        assert_eq!(
+            check_origin(Some("https://EGOV.kz")),
+            Ok("https://egov.kz".into())
+        );
+        assert!(check_origin(Some("https://egov.kz:8443")).is_ok());
+        assert!(check_origin(Some("https://[2001:db8::1]:443")).is_ok());
+        assert!(check_origin(Some("http://localhost:3000")).is_ok());
+        assert!(check_origin(Some("http://127.0.0.1")).is_ok());
+        assert_eq!(
+            check_origin(Some("http://egov.kz")),
+            Err(OriginError::Insecure)
+        );
+        assert_eq!(
+            check_origin(Some("http://localhost.evil.example")),
+            Err(OriginError::Insecure)
+        );
+        assert_eq!(check_origin(Some("null")), Err(OriginError::Malformed));
+        assert_eq!(
+            check_origin(Some("https://egov.kz/path")),
+            Err(OriginError::Malformed)
+        );
+        assert_eq!(
+            check_origin(Some("https://egov.kz:port")),
+            Err(OriginError::Malformed)
+        );
+        assert_eq!(check_origin(Some("file://")), Err(OriginError::Malformed));
+        assert_eq!(
+            check_origin(Some("chrome-extension://abc")),
+            Err(OriginError::Malformed)
+        );
+        assert_eq!(check_origin(None), Err(OriginError::Missing));
+    }
+
+    #[test]
+    fn approvals_survive_a_reload_and_preapproval_is_normalised() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = ApprovalStore::load(dir.path(), &["https://Portal.KZ".into()]).expect("load");
+        assert!(store.is_approved("https://portal.kz"));
+        assert!(!store.is_approved("https://egov.kz"));
+        store.approve_always("https://egov.kz").expect("save");
+        let reloaded = ApprovalStore::load(dir.path(), &[]).expect("reload");
+        assert!(reloaded.is_approved("https://egov.kz"));
+        assert!(!reloaded.is_approved("https://portal.kz"));
+    }
+}

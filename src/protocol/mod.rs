@@ -159,3 +159,64 @@ pub(crate) fn encode_base64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str) -> String {
+        let context = Context {
+            origin: "https://egov.kz".into(),
+        };
+        match route(text, &context) {
+            Outcome::Reply(reply) => reply,
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn heartbeat_and_greeting_are_byte_exact() {
+        assert_eq!(reply("--heartbeat--"), "--heartbeat--");
+        assert_eq!(ncalayer::GREETING, r#"{"result":{"version":"1.4"}}"#);
+    }
+
+    #[test]
+    fn signing_requests_become_key_jobs_with_their_filter() {
+        let context = Context {
+            origin: "https://egov.kz".into(),
+        };
+        let request = r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#;
+        match route(request, &context) {
+            Outcome::Key(job) => assert_eq!(job.filter.purpose, crate::cert::Purpose::Auth),
+            other => panic!("expected a key job, got {other:?}"),
+        }
+        let failed = match route(request, &context) {
+            Outcome::Key(job) => (job.fail)(Failure::Cancelled),
+            other => panic!("expected a key job, got {other:?}"),
+        };
+        assert_eq!(failed, r#"{"code":"500","message":"action.canceled"}"#);
+    }
+
+    #[test]
+    fn login_message_is_origin_hash_then_challenge_hash() {
+        use sha2::{Digest, Sha256};
+        let message = native::login_message("https://egov.kz", b"challenge");
+        assert_eq!(message.len(), 64);
+        assert_eq!(
+            &message[..32],
+            Sha256::digest(b"https://egov.kz").as_slice()
+        );
+        assert_eq!(&message[32..], Sha256::digest(b"challenge").as_slice());
+    }
+
+    #[test]
+    fn register_payload_is_rfc8785_canonical() {
+        let payload = native::register_payload("Y2g", "ä\"@b.kz", "legal", "https://egov.kz");
+        assert_eq!(
+            payload.as_deref(),
+            Some(
+                r#"{"challenge":"Y2g","email":"ä\"@b.kz","entity":"legal","origin":"https://egov.kz"}"#
+            )
+        );
+    }
+}
