@@ -248,3 +248,54 @@ async fn oversize_message_closes_with_1009() {
     };
     assert_eq!(frame.expect("close frame").code, CloseCode::Size);
 }
+
+/// Every prefix of valid requests (truncated JSON, cut strings, half numbers) and byte-flipped
+/// copies: each frame is answered or ignored, never fatal, and the connection keeps working.
+#[tokio::test(flavor = "multi_thread")]
+async fn truncated_and_mutated_requests_never_break_the_connection() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let server = start(Setup {
+        key: qoltanba::prompt::scripted::KeyAnswer::Cancel,
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let valid = [
+        cu(
+            json!("signXml"),
+            json!(["PKCS12", "SIGNATURE", "<a>ä</a>", "", ""]),
+        ),
+        cu(
+            json!("createCMSSignatureFromBase64"),
+            json!(["PKCS12", "SIGNATURE", "AAAA", true]),
+        ),
+        basics(
+            json!({"format": "cms", "data": ["AAAA"], "signingParams": {"decode": "true"}, "signerParams": {"iin": "1"}}),
+        ),
+        rpc("qoltanba.login", json!({"challenge": "A".repeat(43)})),
+        rpc(
+            "qoltanba.sign",
+            json!({"format": "xml", "data": "<x y=\"1\"/>", "detached": false}),
+        ),
+    ];
+    let mut frames = Vec::new();
+    for request in &valid {
+        for (cut, _) in request.char_indices() {
+            frames.push(request[..cut].to_string());
+        }
+        for position in (0..request.len()).step_by(3) {
+            let mut bytes = request.clone().into_bytes();
+            bytes[position] = b"{}[]\",:0\\ "[position % 10];
+            frames.push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+    }
+    assert!(frames.len() > 500, "{} frames", frames.len());
+    for frame in &frames {
+        ws.send(Message::text(frame.as_str())).await.expect("send");
+        ws.send(Message::text("--heartbeat--")).await.expect("send");
+        while next_text(&mut ws).await != "--heartbeat--" {}
+    }
+    let version = ask(&mut ws, &rpc("qoltanba.version", json!({}))).await;
+    assert!(version.contains("\"result\""), "{version}");
+}
