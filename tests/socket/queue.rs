@@ -97,3 +97,37 @@ async fn closing_the_connection_cancels_its_visible_and_queued_prompts() {
     let reply = ask(&mut third, &cms_request()).await;
     assert!(reply.starts_with(r#"{"code":"200""#), "{reply}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_queue_answers_busy_at_once() {
+    let server = start(Setup {
+        key: KeyAnswer::Hang,
+        config: qoltanba::server::Config {
+            keystore_dirs: vec![keystores_dir()],
+            max_queue: 1,
+            ..qoltanba::server::Config::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut shown = connect(&server).await;
+    shown
+        .send(Message::text(cms_request()))
+        .await
+        .expect("send");
+    wait_for("the first prompt", || server.prompt.max_concurrent() == 1).await;
+    let mut queued = connect(&server).await;
+    queued
+        .send(Message::text(cms_request()))
+        .await
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut refused = connect(&server).await;
+    let reply = ask(&mut refused, &json!({"jsonrpc": "2.0", "id": 1, "method": "qoltanba.sign", "params": {"format": "raw", "data": "AAAA"}}).to_string()).await;
+    assert_eq!(
+        reply,
+        r#"{"jsonrpc":"2.0","id":1,"error":{"code":-32007,"message":"Too many requests are waiting","data":{"reason":"busy"}}}"#
+    );
+}
