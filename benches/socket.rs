@@ -31,7 +31,11 @@ async fn connect(port: u16) -> Ws {
     request
         .headers_mut()
         .insert("Origin", HeaderValue::from_static(ORIGIN));
-    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .max_message_size(None)
+        .max_frame_size(None);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false)
         .await
         .expect("connect");
     ws.next().await.expect("greeting").expect("frame");

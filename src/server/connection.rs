@@ -25,6 +25,8 @@ const MAX_HEAD: usize = 16 * 1024;
 /// Frames larger than this are routed on a blocking thread (JSON, base64, XML parsing).
 const LARGE_FRAME: usize = 64 * 1024;
 const TLS_HANDSHAKE: u8 = 0x16;
+/// Small enough for many idle pages, large enough for typical requests in one read.
+const READ_BUFFER: usize = 8 * 1024;
 
 pub(super) async fn handle(stream: TcpStream, peer: SocketAddr, service: Arc<Service>) {
     let mut first = [0u8; 1];
@@ -183,6 +185,9 @@ where
         }
     };
     let config = WebSocketConfig::default()
+        // tungstenite preallocates the read buffer: 128 KiB by default, per idle connection.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(READ_BUFFER)
         .max_message_size(Some(service.config.max_message_size))
         .max_frame_size(Some(service.config.max_message_size));
     let ws =
