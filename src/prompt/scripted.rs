@@ -108,6 +108,13 @@ impl ScriptedPrompt {
         }
     }
 
+    /// Waits the scripted user's reading time; zero means no timer (tokio rounds up to 1 ms).
+    async fn look(&self) {
+        if !self.delay.is_zero() {
+            tokio::time::sleep(self.delay).await;
+        }
+    }
+
     fn answer_key(&self, request: &KeyRequest) -> Result<Entry, PromptError> {
         let (keystore, passwords, index) = match lock(&self.key).clone() {
             KeyAnswer::Use {
@@ -178,7 +185,7 @@ impl Prompt for ScriptedPrompt {
             self.record(Event::Approval {
                 origin: origin.to_string(),
             });
-            tokio::time::sleep(self.delay).await;
+            self.look().await;
             showing.answered = true;
             *lock(&self.approval)
         }
@@ -191,7 +198,7 @@ impl Prompt for ScriptedPrompt {
     ) -> BoxFuture<'a, Result<Entry, PromptError>> {
         async move {
             let mut showing = self.show();
-            tokio::time::sleep(self.delay).await;
+            self.look().await;
             if matches!(*lock(&self.key), KeyAnswer::Hang) {
                 std::future::pending::<()>().await;
             }

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 
 use super::jobs::{self, Connection};
 use super::rewind::Rewind;
@@ -258,8 +258,8 @@ async fn run_socket<S>(
             }
         };
         let text = match message {
-            Some(Ok(Message::Text(text))) => text.as_str().to_string(),
-            Some(Ok(Message::Binary(bytes))) => match String::from_utf8(bytes.to_vec()) {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes) {
                 Ok(text) => text,
                 Err(_) => {
                     let _ = out.send(Message::text(ncalayer::invalid_json()));
