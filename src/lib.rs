@@ -6,4 +6,10 @@ pub mod error;
 pub mod keystore;
 pub mod sign;
 
+// Local WebSocket service (issue 3).
+pub mod policy;
+pub mod prompt;
+pub mod protocol;
+pub mod server;
+
 pub use error::{Action, Error, Result};

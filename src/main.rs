@@ -1,4 +1,4 @@
-//! `qoltanba`: the command line over the core — list and inspect keystores, sign files.
+//! `qoltanba`: the command line over the core — list and inspect keystores, sign files, serve.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use qoltanba::keystore::{self, Entry, Keystore};
+use qoltanba::server::cli as serve_cli;
 use qoltanba::sign::{self, xml::XmlLayout, EntrySigner, SignOptions};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -29,6 +30,11 @@ enum Command {
     Certs(CertsCommand),
     /// Sign a file with a keystore.
     Sign(SignArgs),
+    /// Run the local WebSocket service portal pages talk to.
+    Serve(serve_cli::ServeArgs),
+    /// Manage the local CA for wss://.
+    #[command(subcommand)]
+    Tls(serve_cli::TlsCommand),
 }
 
 #[derive(Subcommand)]
@@ -115,6 +121,8 @@ fn main() -> ExitCode {
             json,
         }) => show(&file, &password, json),
         Command::Sign(args) => sign_file(&args),
+        Command::Serve(args) => serve_cli::run_serve(args),
+        Command::Tls(command) => serve_cli::run_tls(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

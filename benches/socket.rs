@@ -1,0 +1,208 @@
+//! Socket figures for issue 3: round-trip latency (version, login), RSS per idle connection,
+//! 50 MB detached CMS over the socket vs `openssl cms -sign`. Run: cargo bench --bench socket
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use futures_util::{SinkExt, StreamExt};
+use qoltanba::policy::ApprovalStore;
+use qoltanba::prompt::scripted::{KeyAnswer, ScriptedPrompt};
+use qoltanba::prompt::{Approval, Prompt};
+use qoltanba::server::{self, Config};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+
+const ORIGIN: &str = "https://portal.example.kz";
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+fn keystores() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("certs-test/keystores")
+}
+
+async fn connect(port: u16) -> Ws {
+    let mut request = format!("ws://127.0.0.1:{port}/")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("Origin", HeaderValue::from_static(ORIGIN));
+    let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .max_message_size(None)
+        .max_frame_size(None);
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, Some(config), false)
+        .await
+        .expect("connect");
+    ws.next().await.expect("greeting").expect("frame");
+    ws
+}
+
+async fn ask(ws: &mut Ws, text: &str) -> String {
+    ws.send(Message::text(text)).await.expect("send");
+    loop {
+        if let Message::Text(reply) = ws.next().await.expect("open").expect("frame") {
+            return reply.as_str().to_string();
+        }
+    }
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize];
+    (at(0.5), at(0.99))
+}
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let config_dir = tempfile::tempdir().expect("dir");
+    let prompt = Arc::new(ScriptedPrompt::new(
+        Approval::Once,
+        KeyAnswer::first("individual_auth.p12", "Qwerty12"),
+        Duration::ZERO,
+    ));
+    let shown: Arc<dyn Prompt> = prompt.clone();
+    let config = Config {
+        keystore_dirs: vec![keystores()],
+        ..Config::default()
+    };
+    let approvals = ApprovalStore::load(config_dir.path(), &[ORIGIN.to_string()]).expect("store");
+    tokio::spawn(server::serve(
+        listener,
+        config,
+        shown,
+        approvals,
+        std::future::pending(),
+    ));
+
+    let mut ws = connect(port).await;
+    let version = r#"{"jsonrpc":"2.0","id":1,"method":"qoltanba.version"}"#;
+    let mut samples = Vec::new();
+    for _ in 0..2000 {
+        let start = Instant::now();
+        ask(&mut ws, version).await;
+        samples.push(start.elapsed());
+    }
+    let (p50, p99) = percentiles(samples);
+    println!("qoltanba.version round trip: p50 {p50:?}, p99 {p99:?}");
+
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([7u8; 32]);
+    let login = format!(
+        r#"{{"jsonrpc":"2.0","id":2,"method":"qoltanba.login","params":{{"challenge":"{challenge}"}}}}"#
+    );
+    let mut samples = Vec::new();
+    for _ in 0..100 {
+        let start = Instant::now();
+        let reply = ask(&mut ws, &login).await;
+        assert!(reply.contains("\"result\""), "{reply}");
+        samples.push(start.elapsed());
+    }
+    let (login_p50, login_p99) = percentiles(samples);
+    let path = keystores().join("individual_auth.p12");
+    let mut crypto = Vec::new();
+    for _ in 0..100 {
+        let start = Instant::now();
+        let keystore = qoltanba::keystore::open(&path, "Qwerty12").expect("open");
+        let signer = qoltanba::sign::EntrySigner::new(&keystore.entries[0], Default::default())
+            .expect("signer");
+        qoltanba::sign::sign_raw(&signer, &[0u8; 64]).expect("sign");
+        crypto.push(start.elapsed());
+    }
+    let (crypto_p50, _) = percentiles(crypto);
+    println!(
+        "qoltanba.login round trip (scripted prompt): p50 {login_p50:?}, p99 {login_p99:?}; \
+         decrypt + sign alone p50 {crypto_p50:?} ({:.0}% of p50)",
+        100.0 * crypto_p50.as_secs_f64() / login_p50.as_secs_f64()
+    );
+
+    let before = rss_kib();
+    let mut idle = Vec::new();
+    for _ in 0..1000 {
+        idle.push(connect(port).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = rss_kib();
+    println!(
+        "1000 idle connections: +{} KiB RSS, {:.1} KiB per connection (client and server sides together)",
+        after - before,
+        (after - before) as f64 / 1000.0
+    );
+    drop(idle);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let document: Vec<u8> = (0..50_000_000u32).map(|i| (i % 251) as u8).collect();
+    let file = dir.path().join("doc.bin");
+    std::fs::write(&file, &document).expect("write");
+    prompt.set_key(KeyAnswer::first("individual_sign.p12", "Qwerty12"));
+    let request = format!(
+        r#"{{"jsonrpc":"2.0","id":3,"method":"qoltanba.sign","params":{{"format":"cms","detached":true,"data":"{}"}}}}"#,
+        base64::engine::general_purpose::STANDARD.encode(&document)
+    );
+    let start = Instant::now();
+    let reply = ask(&mut ws, &request).await;
+    let socket_time = start.elapsed();
+    assert!(
+        reply.contains("\"result\""),
+        "{}",
+        &reply[..reply.len().min(300)]
+    );
+
+    let pem = dir.path().join("key.pem");
+    let cert = dir.path().join("cert.pem");
+    let p12 = keystores().join("individual_sign.p12");
+    let status = std::process::Command::new("openssl")
+        .args(["pkcs12", "-in"])
+        .arg(&p12)
+        .args(["-passin", "pass:Qwerty12", "-nodes", "-nocerts", "-out"])
+        .arg(&pem)
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let status = std::process::Command::new("openssl")
+        .args(["pkcs12", "-in"])
+        .arg(&p12)
+        .args(["-passin", "pass:Qwerty12", "-clcerts", "-nokeys", "-out"])
+        .arg(&cert)
+        .status()
+        .expect("openssl");
+    assert!(status.success());
+    let start = Instant::now();
+    let status = std::process::Command::new("openssl")
+        .args([
+            "cms", "-sign", "-binary", "-outform", "DER", "-md", "sha256", "-in",
+        ])
+        .arg(&file)
+        .arg("-signer")
+        .arg(&cert)
+        .arg("-inkey")
+        .arg(&pem)
+        .arg("-out")
+        .arg(dir.path().join("openssl.cms"))
+        .status()
+        .expect("openssl");
+    let openssl_time = start.elapsed();
+    assert!(status.success());
+    println!(
+        "50 MB detached CMS: socket {socket_time:?}, openssl cms -sign {openssl_time:?}, ratio {:.2}",
+        openssl_time.as_secs_f64() / socket_time.as_secs_f64()
+    );
+}

@@ -1,0 +1,222 @@
+//! Wire formats of the local socket: requests in, byte-exact replies out; no I/O.
+//!
+//! A text frame is routed to the NCALayer-compatible API ([`ncalayer`]) or to the native
+//! JSON-RPC 2.0 API ([`native`]). Each method is one handler; a handler either answers at once
+//! or returns a job that needs the user (an approved origin, a chosen key) and knows how to turn
+//! the user's key, or the reason there is none, into the reply.
+
+pub mod filter;
+pub mod native;
+pub mod ncalayer;
+
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
+
+use crate::keystore::Entry;
+pub use filter::KeyFilter;
+
+/// The NCALayer keep-alive frame, echoed back unchanged.
+pub const HEARTBEAT: &str = "--heartbeat--";
+
+/// What the server knows about the request's connection, fixed at the handshake.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The connection's Origin header, already checked by the policy.
+    pub origin: String,
+}
+
+/// The one interface every method implements: decoded call in, outcome out.
+pub trait Handler<Call>: Sync {
+    fn handle(&self, call: Call) -> Outcome;
+}
+
+impl<Call, F: Fn(Call) -> Outcome + Sync> Handler<Call> for F {
+    fn handle(&self, call: Call) -> Outcome {
+        self(call)
+    }
+}
+
+/// What the server has to do for one incoming frame.
+pub enum Outcome {
+    /// Send this text frame.
+    Reply(String),
+    /// Send nothing (a JSON-RPC notification).
+    Silent,
+    /// Ask the user for a key, then let the job build the reply.
+    Key(Box<KeyJob>),
+    /// After the origin is approved, list the keystores the app knows.
+    Keystores(KeystoresJob),
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Reply(text) => f.debug_tuple("Reply").field(text).finish(),
+            Outcome::Silent => f.write_str("Silent"),
+            Outcome::Key(job) => f
+                .debug_struct("Key")
+                .field("filter", &job.filter)
+                .field("description", &job.description)
+                .finish(),
+            Outcome::Keystores(_) => f.write_str("Keystores"),
+        }
+    }
+}
+
+/// Why a job ended without a signature; each maps to one reply shape per API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The user closed the prompt or the connection went away.
+    Cancelled,
+    /// The user (now or earlier) refused this origin.
+    OriginDenied,
+    /// No keystore holds a certificate the request accepts.
+    NoMatchingCertificate,
+    /// Three wrong passwords.
+    WrongPassword,
+    /// The prompt stayed unanswered for the configured time.
+    Timeout,
+    /// Too many requests are already waiting for the user.
+    Busy,
+}
+
+/// Signs with the chosen entry and returns the reply frame (success or error).
+pub type SignFn = Box<dyn FnOnce(&Entry, Signing) -> String + Send>;
+/// Builds the reply frame for a job that got no key.
+pub type FailFn = Box<dyn FnOnce(Failure) -> String + Send>;
+
+/// The clock a job signs with, fixed when the key was chosen.
+#[derive(Debug, Clone, Copy)]
+pub struct Signing {
+    pub now: OffsetDateTime,
+    pub system_time: SystemTime,
+}
+
+impl Signing {
+    pub fn now() -> Self {
+        Signing {
+            now: OffsetDateTime::now_utc(),
+            system_time: SystemTime::now(),
+        }
+    }
+}
+
+/// A request that needs the user to choose a certificate and type its password.
+pub struct KeyJob {
+    /// Which certificates the request accepts.
+    pub filter: KeyFilter,
+    /// What is signed, in words the user can check (shown by the prompt).
+    pub description: String,
+    pub sign: SignFn,
+    pub fail: FailFn,
+}
+
+/// A keystore as pages may see it: no path, only a display name and a date.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct KeystoreInfo {
+    pub name: String,
+    /// RFC 3339, or null when the file system does not say.
+    pub modified: Option<String>,
+}
+
+/// Builds the reply frame from the keystores found.
+pub type ListFn = Box<dyn FnOnce(&[KeystoreInfo]) -> String + Send>;
+
+/// A request for the list of keystores (after the origin is approved).
+pub struct KeystoresJob {
+    pub reply: ListFn,
+    pub fail: FailFn,
+}
+
+/// Routes one text frame to the API it belongs to.
+pub fn route(text: &str, context: &Context) -> Outcome {
+    if text == HEARTBEAT {
+        return Outcome::Reply(HEARTBEAT.to_string());
+    }
+    let value: serde_json::Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(_) if text.contains("\"jsonrpc\"") => return Outcome::Reply(native::parse_error()),
+        Err(_) => return Outcome::Reply(ncalayer::invalid_json()),
+    };
+    if value.get("jsonrpc").is_some() {
+        native::handle(&value, context)
+    } else {
+        ncalayer::handle(&value, context)
+    }
+}
+
+/// Decodes standard base64, ignoring line breaks (Java's MIME encoder wraps at 76).
+pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+}
+
+pub(crate) fn encode_base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(text: &str) -> String {
+        let context = Context {
+            origin: "https://egov.kz".into(),
+        };
+        match route(text, &context) {
+            Outcome::Reply(reply) => reply,
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn heartbeat_and_greeting_are_byte_exact() {
+        assert_eq!(reply("--heartbeat--"), "--heartbeat--");
+        assert_eq!(ncalayer::GREETING, r#"{"result":{"version":"1.4"}}"#);
+    }
+
+    #[test]
+    fn signing_requests_become_key_jobs_with_their_filter() {
+        let context = Context {
+            origin: "https://egov.kz".into(),
+        };
+        let request = r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#;
+        match route(request, &context) {
+            Outcome::Key(job) => assert_eq!(job.filter.purpose, crate::cert::Purpose::Auth),
+            other => panic!("expected a key job, got {other:?}"),
+        }
+        let failed = match route(request, &context) {
+            Outcome::Key(job) => (job.fail)(Failure::Cancelled),
+            other => panic!("expected a key job, got {other:?}"),
+        };
+        assert_eq!(failed, r#"{"code":"500","message":"action.canceled"}"#);
+    }
+
+    #[test]
+    fn login_message_is_origin_hash_then_challenge_hash() {
+        use sha2::{Digest, Sha256};
+        let message = native::login_message("https://egov.kz", b"challenge");
+        assert_eq!(message.len(), 64);
+        assert_eq!(
+            &message[..32],
+            Sha256::digest(b"https://egov.kz").as_slice()
+        );
+        assert_eq!(&message[32..], Sha256::digest(b"challenge").as_slice());
+    }
+
+    #[test]
+    fn register_payload_is_rfc8785_canonical() {
+        let payload = native::register_payload("Y2g", "ä\"@b.kz", "legal", "https://egov.kz");
+        assert_eq!(
+            payload.as_deref(),
+            Some(
+                r#"{"challenge":"Y2g","email":"ä\"@b.kz","entity":"legal","origin":"https://egov.kz"}"#
+            )
+        );
+    }
+}

@@ -1,0 +1,523 @@
+//! Native API: JSON-RPC 2.0 whose login and register signatures are bound to the page's Origin.
+
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{
+    decode_base64, encode_base64, Context, Failure, Handler, KeyFilter, KeyJob, KeystoresJob,
+    Outcome, Signing,
+};
+use crate::cert::{Holder, Purpose};
+use crate::keystore::Entry;
+use crate::sign::xml::{self, XmlLayout};
+use crate::sign::{cms, sign_raw, EntrySigner, SignOptions};
+use crate::Error;
+
+/// Bumped when a method's parameters or results change incompatibly.
+pub const PROTOCOL: u32 = 1;
+pub const LOGIN_FORMAT: &str = "qoltanba-login:1";
+pub const REGISTER_FORMAT: &str = "qoltanba-register:1";
+const FEATURES: &[&str] = &["login", "register", "sign", "keystores", "ncalayer"];
+/// Portal challenges: at least 32 random bytes, at most 96.
+const CHALLENGE_BYTES: std::ops::RangeInclusive<usize> = 32..=96;
+
+/// The documented `error.data.reason` values, each with its JSON-RPC error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Cancelled,
+    OriginDenied,
+    WrongPassword,
+    NoMatchingCertificate,
+    CertificateExpired,
+    UnsupportedKey,
+    BadRequest,
+    Busy,
+    Timeout,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Cancelled => "cancelled",
+            Reason::OriginDenied => "origin_denied",
+            Reason::WrongPassword => "wrong_password",
+            Reason::NoMatchingCertificate => "no_matching_certificate",
+            Reason::CertificateExpired => "certificate_expired",
+            Reason::UnsupportedKey => "unsupported_key",
+            Reason::BadRequest => "bad_request",
+            Reason::Busy => "busy",
+            Reason::Timeout => "timeout",
+        }
+    }
+
+    fn code(self) -> i64 {
+        match self {
+            Reason::Cancelled => -32001,
+            Reason::OriginDenied => -32002,
+            Reason::WrongPassword => -32003,
+            Reason::NoMatchingCertificate => -32004,
+            Reason::CertificateExpired => -32005,
+            Reason::UnsupportedKey => -32006,
+            Reason::Busy => -32007,
+            Reason::Timeout => -32008,
+            Reason::BadRequest => INVALID_PARAMS,
+        }
+    }
+}
+
+const PARSE_ERROR: i64 = -32700;
+const INVALID_REQUEST: i64 = -32600;
+const METHOD_NOT_FOUND: i64 = -32601;
+const INVALID_PARAMS: i64 = -32602;
+
+#[derive(Serialize)]
+struct RpcResult<'a, T: Serialize> {
+    jsonrpc: &'static str,
+    id: &'a Value,
+    result: T,
+}
+
+#[derive(Serialize)]
+struct RpcError<'a> {
+    jsonrpc: &'static str,
+    id: &'a Value,
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    code: i64,
+    message: &'a str,
+    data: ErrorData,
+}
+
+#[derive(Serialize)]
+struct ErrorData {
+    reason: &'static str,
+}
+
+/// `{"jsonrpc":"2.0","id":...,"result":...}`.
+pub fn result<T: Serialize>(id: &Value, result: T) -> String {
+    serde_json::to_string(&RpcResult {
+        jsonrpc: "2.0",
+        id,
+        result,
+    })
+    .unwrap_or_else(|_| error(id, Reason::BadRequest, "result could not be encoded"))
+}
+
+/// A JSON-RPC error whose code follows from the reason.
+pub fn error(id: &Value, reason: Reason, message: &str) -> String {
+    error_with_code(id, reason.code(), reason, message)
+}
+
+fn error_with_code(id: &Value, code: i64, reason: Reason, message: &str) -> String {
+    let body = RpcError {
+        jsonrpc: "2.0",
+        id,
+        error: ErrorBody {
+            code,
+            message,
+            data: ErrorData {
+                reason: reason.as_str(),
+            },
+        },
+    };
+    serde_json::to_string(&body).unwrap_or_default()
+}
+
+/// The frame looked like JSON-RPC but was not JSON.
+pub fn parse_error() -> String {
+    error_with_code(&Value::Null, PARSE_ERROR, Reason::BadRequest, "Parse error")
+}
+
+fn bad_params(id: &Value, message: &str) -> Outcome {
+    Outcome::Reply(error(id, Reason::BadRequest, message))
+}
+
+/// The native reply for each way a job can end without a key.
+pub fn failure_reason(failure: &Failure) -> (Reason, &'static str) {
+    match failure {
+        Failure::Cancelled => (Reason::Cancelled, "The user cancelled"),
+        Failure::OriginDenied => (
+            Reason::OriginDenied,
+            "This site is not allowed to use signing keys",
+        ),
+        Failure::NoMatchingCertificate => (
+            Reason::NoMatchingCertificate,
+            "No certificate matches the request",
+        ),
+        Failure::WrongPassword => (Reason::WrongPassword, "Wrong keystore password"),
+        Failure::Timeout => (Reason::Timeout, "The user did not answer in time"),
+        Failure::Busy => (Reason::Busy, "Too many requests are waiting"),
+    }
+}
+
+/// The native reason for a core error met while signing.
+pub fn core_reason(e: &Error) -> Reason {
+    match e {
+        Error::WrongPassword => Reason::WrongPassword,
+        Error::CertificateExpired(_) | Error::CertificateNotYetValid(_) => {
+            Reason::CertificateExpired
+        }
+        Error::UnsupportedKeyAlgorithm(_) | Error::NoPrivateKey => Reason::UnsupportedKey,
+        _ => Reason::BadRequest,
+    }
+}
+
+/// One decoded JSON-RPC call.
+pub struct Call<'a> {
+    pub id: Value,
+    pub params: &'a Map<String, Value>,
+    pub origin: &'a str,
+}
+
+type NativeHandler = dyn for<'a> Handler<Call<'a>>;
+
+fn handlers() -> [(&'static str, &'static NativeHandler); 5] {
+    [
+        ("qoltanba.version", &version),
+        ("qoltanba.login", &login),
+        ("qoltanba.register", &register),
+        ("qoltanba.sign", &sign),
+        ("qoltanba.keystores", &keystores),
+    ]
+}
+
+/// Routes a decoded JSON-RPC 2.0 request.
+pub fn handle(request: &Value, context: &Context) -> Outcome {
+    let null = Value::Null;
+    let Some(object) = request.as_object() else {
+        return Outcome::Reply(error_with_code(
+            &null,
+            INVALID_REQUEST,
+            Reason::BadRequest,
+            "Invalid Request",
+        ));
+    };
+    let id = match object.get("id") {
+        None => return Outcome::Silent,
+        Some(id @ (Value::String(_) | Value::Number(_) | Value::Null)) => id.clone(),
+        Some(_) => {
+            return Outcome::Reply(error_with_code(
+                &null,
+                INVALID_REQUEST,
+                Reason::BadRequest,
+                "Invalid Request: id",
+            ))
+        }
+    };
+    let invalid = |what: &str| {
+        Outcome::Reply(error_with_code(
+            &id,
+            INVALID_REQUEST,
+            Reason::BadRequest,
+            what,
+        ))
+    };
+    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return invalid("Invalid Request: jsonrpc must be \"2.0\"");
+    }
+    let Some(method) = object.get("method").and_then(Value::as_str) else {
+        return invalid("Invalid Request: method must be a string");
+    };
+    let empty = Map::new();
+    let params = match object.get("params") {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(params)) => params,
+        Some(_) => return bad_params(&id, "params must be an object"),
+    };
+    match handlers().into_iter().find(|(name, _)| *name == method) {
+        Some((_, handler)) => handler.handle(Call {
+            id,
+            params,
+            origin: &context.origin,
+        }),
+        None => Outcome::Reply(error_with_code(
+            &id,
+            METHOD_NOT_FOUND,
+            Reason::BadRequest,
+            "Method not found",
+        )),
+    }
+}
+
+impl Call<'_> {
+    fn string(&self, name: &str) -> Result<&str, Outcome> {
+        match self.params.get(name) {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(bad_params(&self.id, &format!("{name} must be a string"))),
+        }
+    }
+
+    /// The portal's challenge: base64url (padding optional) of 32 to 96 bytes.
+    fn challenge(&self) -> Result<(String, Vec<u8>), Outcome> {
+        let text = self.string("challenge")?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text)
+            .or_else(|_| URL_SAFE.decode(text))
+            .map_err(|_| bad_params(&self.id, "challenge must be base64url"))?;
+        if !CHALLENGE_BYTES.contains(&bytes.len()) {
+            return Err(bad_params(&self.id, "challenge must be 32 to 96 bytes"));
+        }
+        Ok((text.to_string(), bytes))
+    }
+
+    /// A job whose result (or core error) becomes this call's reply.
+    fn key_job<T: Serialize + 'static>(
+        &self,
+        filter: KeyFilter,
+        description: String,
+        sign: impl FnOnce(&Entry, Signing) -> Result<T, Error> + Send + 'static,
+    ) -> Outcome {
+        let id = self.id.clone();
+        let fail_id = self.id.clone();
+        Outcome::Key(Box::new(KeyJob {
+            filter,
+            description,
+            sign: Box::new(move |entry, signing| match sign(entry, signing) {
+                Ok(value) => result(&id, value),
+                Err(e) => error(&id, core_reason(&e), &e.to_string()),
+            }),
+            fail: Box::new(move |failure| {
+                let (reason, message) = failure_reason(&failure);
+                error(&fail_id, reason, message)
+            }),
+        }))
+    }
+}
+
+fn signer(entry: &Entry, signing: Signing) -> Result<EntrySigner<'_>, Error> {
+    EntrySigner::new(
+        entry,
+        SignOptions {
+            now: signing.now,
+            allow_expired: false,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct Version {
+    version: &'static str,
+    protocol: u32,
+    features: &'static [&'static str],
+}
+
+fn version(call: Call<'_>) -> Outcome {
+    Outcome::Reply(result(
+        &call.id,
+        Version {
+            version: env!("CARGO_PKG_VERSION"),
+            protocol: PROTOCOL,
+            features: FEATURES,
+        },
+    ))
+}
+
+/// The bytes a login signature covers: SHA-256(origin) ‖ SHA-256(challenge).
+pub fn login_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
+    let mut message = Sha256::digest(origin.as_bytes()).to_vec();
+    message.extend_from_slice(&Sha256::digest(challenge));
+    message
+}
+
+#[derive(Serialize)]
+struct LoginResult {
+    format: &'static str,
+    algorithm: &'static str,
+    certificate: String,
+    signature: String,
+}
+
+fn login(call: Call<'_>) -> Outcome {
+    let (_, challenge) = match call.challenge() {
+        Ok(c) => c,
+        Err(reply) => return reply,
+    };
+    let message = login_message(call.origin, &challenge);
+    let description = format!("log in to {}", call.origin);
+    call.key_job(
+        KeyFilter::for_purpose(Purpose::Auth),
+        description,
+        move |entry, signing| {
+            let signature = sign_raw(&signer(entry, signing)?, &message)?;
+            Ok(LoginResult {
+                format: LOGIN_FORMAT,
+                algorithm: "RS256",
+                certificate: encode_base64(&entry.certificate.der),
+                signature: URL_SAFE_NO_PAD.encode(signature),
+            })
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct RegisterPayload<'a> {
+    challenge: &'a str,
+    email: &'a str,
+    entity: &'a str,
+    origin: &'a str,
+}
+
+#[derive(Serialize)]
+struct RegisterResult {
+    format: &'static str,
+    algorithm: &'static str,
+    certificate: String,
+    payload: String,
+    signature: String,
+}
+
+/// The RFC 8785 canonical JSON a registration signs.
+pub fn register_payload(
+    challenge: &str,
+    email: &str,
+    entity: &str,
+    origin: &str,
+) -> Option<String> {
+    serde_jcs::to_string(&RegisterPayload {
+        challenge,
+        email,
+        entity,
+        origin,
+    })
+    .ok()
+}
+
+fn register(call: Call<'_>) -> Outcome {
+    let prepared = (|| {
+        let (challenge, _) = call.challenge()?;
+        let email = call.string("email")?;
+        if email.len() > 254 || !email.contains('@') {
+            return Err(bad_params(&call.id, "email must be an e-mail address"));
+        }
+        let holder = match call.string("entity")? {
+            "individual" => Holder::Individual,
+            "legal" => Holder::LegalEntity,
+            _ => {
+                return Err(bad_params(
+                    &call.id,
+                    "entity must be \"individual\" or \"legal\"",
+                ))
+            }
+        };
+        let entity = call.string("entity")?;
+        let payload = register_payload(&challenge, email, entity, call.origin)
+            .ok_or_else(|| bad_params(&call.id, "payload could not be encoded"))?;
+        Ok((holder, payload))
+    })();
+    let (holder, payload) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let mut filter = KeyFilter::for_purpose(Purpose::Sign);
+    filter.holder = Some(holder);
+    let description = format!("register with {}", call.origin);
+    call.key_job(filter, description, move |entry, signing| {
+        let signature = sign_raw(&signer(entry, signing)?, payload.as_bytes())?;
+        Ok(RegisterResult {
+            format: REGISTER_FORMAT,
+            algorithm: "RS256",
+            certificate: encode_base64(&entry.certificate.der),
+            payload,
+            signature: URL_SAFE_NO_PAD.encode(signature),
+        })
+    })
+}
+
+#[derive(Serialize)]
+struct SignResult {
+    format: &'static str,
+    signature: String,
+    certificate: String,
+}
+
+#[derive(Clone, Copy)]
+enum SignFormat {
+    Cms,
+    Xml,
+    Raw,
+}
+
+fn sign(call: Call<'_>) -> Outcome {
+    let prepared = (|| {
+        let format = match call.string("format")? {
+            "cms" => SignFormat::Cms,
+            "xml" => SignFormat::Xml,
+            "raw" => SignFormat::Raw,
+            _ => return Err(bad_params(&call.id, "format must be cms, xml or raw")),
+        };
+        let purpose = match call.params.get("purpose") {
+            None | Some(Value::Null) => Purpose::Sign,
+            Some(Value::String(p)) if p == "sign" => Purpose::Sign,
+            Some(Value::String(p)) if p == "auth" => Purpose::Auth,
+            Some(_) => return Err(bad_params(&call.id, "purpose must be auth or sign")),
+        };
+        let detached = match call.params.get("detached") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(bad_params(&call.id, "detached must be a boolean")),
+        };
+        let text = call.string("data")?;
+        let data = match format {
+            SignFormat::Xml => {
+                xml::reference_digest(text)
+                    .map_err(|e| bad_params(&call.id, &format!("data: {e}")))?;
+                text.as_bytes().to_vec()
+            }
+            SignFormat::Cms | SignFormat::Raw => {
+                decode_base64(text).ok_or_else(|| bad_params(&call.id, "data must be base64"))?
+            }
+        };
+        Ok((format, purpose, detached, data))
+    })();
+    let (format, purpose, detached, data) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let description = format!("{} bytes of data", data.len());
+    call.key_job(
+        KeyFilter::for_purpose(purpose),
+        description,
+        move |entry, signing| {
+            let signer = signer(entry, signing)?;
+            let (name, signature) = match format {
+                SignFormat::Cms => (
+                    "cms",
+                    encode_base64(
+                        &cms::sign_cms(&signer, &data, detached, signing.system_time)
+                            .map_err(|e| Error::Signing(e.to_string()))?,
+                    ),
+                ),
+                SignFormat::Xml => {
+                    let text = String::from_utf8_lossy(&data);
+                    let signed = xml::sign_enveloped(&text, &signer, XmlLayout::Compact)
+                        .map_err(|e| Error::Signing(e.to_string()))?;
+                    ("xml", signed)
+                }
+                SignFormat::Raw => ("raw", encode_base64(&sign_raw(&signer, &data)?)),
+            };
+            Ok(SignResult {
+                format: name,
+                signature,
+                certificate: encode_base64(&entry.certificate.der),
+            })
+        },
+    )
+}
+
+fn keystores(call: Call<'_>) -> Outcome {
+    let id = call.id.clone();
+    let fail_id = call.id;
+    Outcome::Keystores(KeystoresJob {
+        reply: Box::new(move |list| result(&id, list)),
+        fail: Box::new(move |failure| {
+            let (reason, message) = failure_reason(&failure);
+            error(&fail_id, reason, message)
+        }),
+    })
+}

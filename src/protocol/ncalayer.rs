@@ -1,0 +1,470 @@
+//! NCALayer-compatible API: the greeting, commonUtils and basics, replies shaped as NCALayer's.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{
+    decode_base64, encode_base64, Context, Failure, Handler, KeyFilter, KeyJob, Outcome, Signing,
+};
+use crate::cert::Purpose;
+use crate::keystore::Entry;
+use crate::sign::xml::{self, XmlLayout};
+use crate::sign::{cms, EntrySigner, SignOptions};
+
+/// Sent as the first frame of every connection; pages check it byte for byte.
+pub const GREETING: &str = r#"{"result":{"version":"1.4"}}"#;
+pub const COMMON_UTILS: &str = "kz.gov.pki.knca.commonUtils";
+pub const BASICS: &str = "kz.gov.pki.knca.basics";
+/// The message pages look for when the user closed the dialog.
+pub const CANCELED: &str = "action.canceled";
+/// The only storage Qoltanba opens; hardware tokens are never listed.
+const PKCS12: &str = "PKCS12";
+const LOCALES: &[&str] = &["kk", "kz", "ru", "en"];
+
+#[derive(Serialize)]
+struct CommonReply {
+    code: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    #[serde(rename = "responseObject", skip_serializing_if = "Option::is_none")]
+    response_object: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uuid: Option<Value>,
+}
+
+/// `{"code":"200","responseObject":...}`, with the request's uuid echoed.
+pub fn common_ok(response_object: Option<Value>, uuid: Option<Value>) -> String {
+    to_json(&CommonReply {
+        code: "200",
+        message: None,
+        response_object,
+        uuid,
+    })
+}
+
+/// `{"code":"500","message":...}`, with the request's uuid echoed.
+pub fn common_error(message: impl Into<String>, uuid: Option<Value>) -> String {
+    to_json(&CommonReply {
+        code: "500",
+        message: Some(message.into()),
+        response_object: None,
+        uuid,
+    })
+}
+
+/// What NCALayer's reflection dispatcher says when an argument has the wrong JSON type.
+pub fn type_mismatch(method: &str, uuid: Option<Value>) -> String {
+    common_error(
+        format!("java.lang.IllegalArgumentException: argument type mismatch. Method: {method}"),
+        uuid,
+    )
+}
+
+/// No method of that name takes that many arguments.
+pub fn method_not_found(method: &str, uuid: Option<Value>) -> String {
+    common_error(format!("Method not found: {method}"), uuid)
+}
+
+/// The frame was not JSON at all.
+pub fn invalid_json() -> String {
+    common_error("Invalid JSON", None)
+}
+
+/// Unknown (or missing) module, including the kz.digiflow probe.
+pub fn module_not_found() -> String {
+    r#"{"success":false,"errorCode":"MODULE_NOT_FOUND"}"#.to_string()
+}
+
+#[derive(Serialize)]
+struct BasicsOk<'a, T: Serialize> {
+    status: bool,
+    body: BasicsBody<'a, T>,
+}
+
+#[derive(Serialize)]
+struct BasicsBody<'a, T: Serialize> {
+    result: &'a T,
+}
+
+#[derive(Serialize)]
+struct BasicsError<'a> {
+    status: bool,
+    code: &'a str,
+    message: &'a str,
+    details: &'a str,
+}
+
+/// `{"status":true,"body":{"result":...}}`.
+pub fn basics_ok<T: Serialize>(result: &T) -> String {
+    to_json(&BasicsOk {
+        status: true,
+        body: BasicsBody { result },
+    })
+}
+
+/// The user closed the dialog: `{"status":true,"body":{}}`.
+pub fn basics_canceled() -> String {
+    r#"{"status":true,"body":{}}"#.to_string()
+}
+
+/// `{"status":false,"code":...,"message":...,"details":...}`.
+pub fn basics_error(code: &str, message: &str, details: &str) -> String {
+    to_json(&BasicsError {
+        status: false,
+        code,
+        message,
+        details,
+    })
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    // Serialising these plain structs cannot fail; an empty object is a safe fallback.
+    serde_json::to_string(value).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// Routes a decoded NCALayer request (`{"module","method","args","uuid"}`).
+pub fn handle(request: &Value, _context: &Context) -> Outcome {
+    let Some(object) = request.as_object() else {
+        return Outcome::Reply(common_error("Invalid request", None));
+    };
+    match object.get("module").and_then(Value::as_str) {
+        Some(COMMON_UTILS) => common_utils(object),
+        Some(BASICS) => basics(object),
+        _ => Outcome::Reply(module_not_found()),
+    }
+}
+
+/// One commonUtils call: its positional arguments and the uuid to echo.
+pub struct CommonCall<'a> {
+    pub method: &'static str,
+    pub args: &'a [Value],
+    pub uuid: Option<Value>,
+}
+
+type CommonHandler = dyn for<'a> Handler<CommonCall<'a>>;
+
+/// commonUtils methods by name and argument count, as NCALayer overloads them.
+fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
+    [
+        ("getActiveTokens", 0, &get_active_tokens),
+        ("getKeyInfo", 1, &get_key_info),
+        ("signXml", 5, &sign_xml),
+        ("signXmls", 5, &sign_xmls),
+        ("createCMSSignatureFromBase64", 4, &create_cms),
+        ("createCAdESFromBase64", 4, &create_cms),
+        ("createCAdESFromBase64Hash", 3, &create_cades_from_hash),
+        ("changeLocale", 1, &change_locale),
+    ]
+}
+
+fn common_utils(request: &Map<String, Value>) -> Outcome {
+    let uuid = request.get("uuid").cloned();
+    let name = match request.get("method") {
+        Some(Value::String(name)) => name.as_str(),
+        Some(other) => return Outcome::Reply(method_not_found(&other.to_string(), uuid)),
+        None => return Outcome::Reply(method_not_found("null", uuid)),
+    };
+    let args: &[Value] = match request.get("args") {
+        None | Some(Value::Null) => &[],
+        Some(Value::Array(args)) => args,
+        Some(_) => return Outcome::Reply(type_mismatch(name, uuid)),
+    };
+    let found = common_handlers()
+        .into_iter()
+        .find(|(method, count, _)| *method == name && *count == args.len());
+    match found {
+        Some((method, _, handler)) => handler.handle(CommonCall { method, args, uuid }),
+        None => Outcome::Reply(method_not_found(name, uuid)),
+    }
+}
+
+impl CommonCall<'_> {
+    fn string(&self, index: usize) -> Result<&str, Outcome> {
+        match self.args.get(index) {
+            Some(Value::String(s)) => Ok(s),
+            _ => Err(self.mismatch()),
+        }
+    }
+
+    fn boolean(&self, index: usize) -> Result<bool, Outcome> {
+        match self.args.get(index) {
+            Some(Value::Bool(b)) => Ok(*b),
+            _ => Err(self.mismatch()),
+        }
+    }
+
+    fn mismatch(&self) -> Outcome {
+        Outcome::Reply(type_mismatch(self.method, self.uuid.clone()))
+    }
+
+    fn error(&self, message: impl Into<String>) -> Outcome {
+        Outcome::Reply(common_error(message, self.uuid.clone()))
+    }
+
+    /// Checks the storage argument: only PKCS12 files are opened.
+    fn storage(&self) -> Result<(), Outcome> {
+        let storage = self.string(0)?;
+        if storage.eq_ignore_ascii_case(PKCS12) {
+            Ok(())
+        } else {
+            Err(self.error(format!("Storage not supported: {storage}")))
+        }
+    }
+
+    /// A job whose failures are answered the commonUtils way.
+    fn key_job(
+        &self,
+        filter: KeyFilter,
+        description: String,
+        sign: impl FnOnce(&Entry, Signing) -> Result<Value, String> + Send + 'static,
+    ) -> Outcome {
+        let uuid = self.uuid.clone();
+        let uuid_for_fail = self.uuid.clone();
+        Outcome::Key(Box::new(KeyJob {
+            filter,
+            description,
+            sign: Box::new(move |entry, signing| match sign(entry, signing) {
+                Ok(value) => common_ok(Some(value), uuid),
+                Err(message) => common_error(message, uuid),
+            }),
+            fail: Box::new(move |failure| common_error(failure_message(&failure), uuid_for_fail)),
+        }))
+    }
+}
+
+/// The commonUtils message for each way a job can end without a key.
+pub fn failure_message(failure: &Failure) -> &'static str {
+    match failure {
+        Failure::Cancelled | Failure::Timeout => CANCELED,
+        Failure::OriginDenied => "origin.denied",
+        Failure::NoMatchingCertificate => "certificate.not.found",
+        Failure::WrongPassword => "password.wrong",
+        Failure::Busy => "service.busy",
+    }
+}
+
+fn key_type_purpose(key_type: &str) -> Purpose {
+    match key_type {
+        "AUTHENTICATION" => Purpose::Auth,
+        "SIGNATURE" => Purpose::Sign,
+        _ => Purpose::Unknown,
+    }
+}
+
+fn get_active_tokens(call: CommonCall<'_>) -> Outcome {
+    Outcome::Reply(common_ok(Some(Value::Array(Vec::new())), call.uuid))
+}
+
+/// The fields of getKeyInfo, in NCALayer's order; dates are epoch milliseconds as strings.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyInfo {
+    alias: String,
+    key_id: String,
+    algorithm: &'static str,
+    subject_cn: String,
+    subject_dn: String,
+    issuer_cn: String,
+    issuer_dn: String,
+    serial_number: String,
+    cert_not_before: String,
+    cert_not_after: String,
+    authority_key_identifier: String,
+    pem: String,
+}
+
+fn epoch_millis(t: time::OffsetDateTime) -> String {
+    (t.unix_timestamp_nanos() / 1_000_000).to_string()
+}
+
+fn get_key_info(call: CommonCall<'_>) -> Outcome {
+    if let Err(reply) = call.storage() {
+        return reply;
+    }
+    let mut filter = KeyFilter::for_purpose(Purpose::Unknown);
+    filter.allow_expired = true;
+    call.key_job(
+        filter,
+        "show the certificate's details".into(),
+        |entry, _| {
+            let info = &entry.certificate.info;
+            let key_info = KeyInfo {
+                alias: entry.alias.clone().unwrap_or_default(),
+                key_id: info.subject_key_id.clone().unwrap_or_default(),
+                algorithm: info.algorithm.code(),
+                subject_cn: info.subject_cn.clone().unwrap_or_default(),
+                subject_dn: info.subject.clone(),
+                issuer_cn: info.issuer_cn.clone().unwrap_or_default(),
+                issuer_dn: info.issuer.clone(),
+                serial_number: info.serial.clone(),
+                cert_not_before: epoch_millis(info.not_before),
+                cert_not_after: epoch_millis(info.not_after),
+                authority_key_identifier: info.authority_key_id.clone().unwrap_or_default(),
+                pem: entry.certificate.to_pem(),
+            };
+            serde_json::to_value(key_info).map_err(|e| e.to_string())
+        },
+    )
+}
+
+/// Checks that `xml` is a document we can sign, before the user is asked anything.
+fn check_xml(xml: &str) -> Result<(), String> {
+    xml::reference_digest(xml)
+        .map(|_| ())
+        .map_err(|e| format!("Invalid XML: {e}"))
+}
+
+fn sign_xml_with(
+    entry: &Entry,
+    signing: Signing,
+    xml: &str,
+    layout: XmlLayout,
+    allow_expired: bool,
+) -> Result<String, String> {
+    let options = SignOptions {
+        now: signing.now,
+        allow_expired,
+    };
+    let signer = EntrySigner::new(entry, options).map_err(|e| e.to_string())?;
+    xml::sign_enveloped(xml, &signer, layout).map_err(|e| e.to_string())
+}
+
+/// tbsXPath and parentXPath: only the whole document (empty paths) is supported.
+fn check_xpaths(call: &CommonCall<'_>) -> Result<(), Outcome> {
+    let tbs = call.string(3)?;
+    let parent = call.string(4)?;
+    if tbs.is_empty() && parent.is_empty() {
+        Ok(())
+    } else {
+        Err(call.error("XPath selection is not supported: sign the whole document"))
+    }
+}
+
+fn sign_xml(call: CommonCall<'_>) -> Outcome {
+    let prepared = (|| {
+        call.storage()?;
+        let purpose = key_type_purpose(call.string(1)?);
+        let xml = call.string(2)?.to_string();
+        check_xpaths(&call)?;
+        check_xml(&xml).map_err(|m| call.error(m))?;
+        Ok::<_, Outcome>((purpose, xml))
+    })();
+    let (purpose, document) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let description = format!("an XML document ({} bytes)", document.len());
+    call.key_job(
+        KeyFilter::for_purpose(purpose),
+        description,
+        move |entry, signing| {
+            sign_xml_with(entry, signing, &document, XmlLayout::Wrapped, false).map(Value::String)
+        },
+    )
+}
+
+fn sign_xmls(call: CommonCall<'_>) -> Outcome {
+    let prepared = (|| {
+        call.storage()?;
+        let purpose = key_type_purpose(call.string(1)?);
+        let Some(Value::Array(items)) = call.args.get(2) else {
+            return Err(call.mismatch());
+        };
+        let mut documents = Vec::with_capacity(items.len());
+        for item in items {
+            let Value::String(document) = item else {
+                return Err(call.mismatch());
+            };
+            check_xml(document).map_err(|m| call.error(m))?;
+            documents.push(document.clone());
+        }
+        check_xpaths(&call)?;
+        if documents.is_empty() {
+            return Err(call.error("No XML documents to sign"));
+        }
+        Ok((purpose, documents))
+    })();
+    let (purpose, documents) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let description = format!("{} XML documents", documents.len());
+    call.key_job(
+        KeyFilter::for_purpose(purpose),
+        description,
+        move |entry, signing| {
+            documents
+                .iter()
+                .map(|d| {
+                    sign_xml_with(entry, signing, d, XmlLayout::Wrapped, false).map(Value::String)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array)
+        },
+    )
+}
+
+/// CMS SignedData over `data`, as DER.
+fn cms_with(
+    entry: &Entry,
+    signing: Signing,
+    data: &[u8],
+    detached: bool,
+    allow_expired: bool,
+) -> Result<Vec<u8>, String> {
+    let options = SignOptions {
+        now: signing.now,
+        allow_expired,
+    };
+    let signer = EntrySigner::new(entry, options).map_err(|e| e.to_string())?;
+    cms::sign_cms(&signer, data, detached, signing.system_time).map_err(|e| e.to_string())
+}
+
+fn create_cms(call: CommonCall<'_>) -> Outcome {
+    let prepared = (|| {
+        call.storage()?;
+        let purpose = key_type_purpose(call.string(1)?);
+        let data = call.string(2)?;
+        let attached = call.boolean(3)?;
+        let data = decode_base64(data).ok_or_else(|| call.error("Invalid base64 data"))?;
+        Ok::<_, Outcome>((purpose, data, attached))
+    })();
+    let (purpose, data, attached) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let description = format!("data of {} bytes (CMS)", data.len());
+    call.key_job(
+        KeyFilter::for_purpose(purpose),
+        description,
+        move |entry, signing| {
+            cms_with(entry, signing, &data, !attached, false)
+                .map(|der| Value::String(encode_base64(&der)))
+        },
+    )
+}
+
+fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
+    let checked = (|| {
+        call.storage()?;
+        call.string(1)?;
+        let hash = call.string(2)?;
+        decode_base64(hash).ok_or_else(|| call.error("Invalid base64 data"))?;
+        Ok::<_, Outcome>(())
+    })();
+    match checked {
+        Err(reply) => reply,
+        Ok(()) => call.error("Signing a precomputed hash is not supported"),
+    }
+}
+
+fn change_locale(call: CommonCall<'_>) -> Outcome {
+    match call.string(0) {
+        Err(reply) => reply,
+        Ok(locale) if LOCALES.contains(&locale) => Outcome::Reply(common_ok(None, call.uuid)),
+        Ok(locale) => call.error(format!("Unsupported locale: {locale}")),
+    }
+}
+
+mod basics;
+use basics::basics;

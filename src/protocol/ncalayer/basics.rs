@@ -1,0 +1,239 @@
+//! `kz.gov.pki.knca.basics` `sign`: one call, CMS or XML, one or many documents.
+
+use serde_json::{Map, Value};
+
+use super::{basics_canceled, basics_error, basics_ok, check_xml, cms_with, sign_xml_with, PKCS12};
+use crate::cert::Purpose;
+use crate::protocol::{decode_base64, Failure, KeyFilter, KeyJob, Outcome};
+use crate::sign::cms;
+use crate::sign::xml::XmlLayout;
+
+const INVALID: &str = "INVALID_PARAMETERS";
+
+/// A rejected request: the basics error reply.
+fn invalid(details: &str) -> Outcome {
+    Outcome::Reply(basics_error(INVALID, "Invalid request parameters", details))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Cms,
+    Xml,
+}
+
+/// A boolean that pages send as `true` or as `"true"`; null or absent means `default`.
+fn flag(params: Option<&Map<String, Value>>, name: &str, default: bool) -> Result<bool, Outcome> {
+    match params.and_then(|p| p.get(name)) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s == "true" => Ok(true),
+        Some(Value::String(s)) if s == "false" => Ok(false),
+        Some(_) => Err(invalid(&format!("{name} must be true or false"))),
+    }
+}
+
+/// An optional object parameter; null or absent is an empty one.
+fn object<'a>(
+    args: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a Map<String, Value>>, Outcome> {
+    match args.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(o)) => Ok(Some(o)),
+        Some(_) => Err(invalid(&format!("{name} must be an object"))),
+    }
+}
+
+fn optional_string(
+    params: Option<&Map<String, Value>>,
+    name: &str,
+) -> Result<Option<String>, Outcome> {
+    match params.and_then(|p| p.get(name)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(&format!("{name} must be a string"))),
+    }
+}
+
+fn strings(value: &Value, name: &str) -> Result<Vec<String>, Outcome> {
+    let not_strings = || invalid(&format!("{name} must be an array of strings"));
+    let Value::Array(items) = value else {
+        return Err(not_strings());
+    };
+    items
+        .iter()
+        .map(|v| v.as_str().map(str::to_string).ok_or_else(not_strings))
+        .collect()
+}
+
+struct Prepared {
+    format: Format,
+    documents: Vec<Vec<u8>>,
+    filter: KeyFilter,
+    encapsulate: bool,
+    output_cert: bool,
+}
+
+fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
+    match request.get("method").and_then(Value::as_str) {
+        Some("sign") => {}
+        Some(other) => {
+            return Err(Outcome::Reply(basics_error(
+                "METHOD_NOT_FOUND",
+                "Unknown method",
+                other,
+            )))
+        }
+        None => return Err(invalid("method must be \"sign\"")),
+    }
+    let Some(Value::Object(args)) = request.get("args") else {
+        return Err(invalid("args must be an object"));
+    };
+    match args.get("allowedStorages") {
+        None | Some(Value::Null) => {}
+        Some(value) => {
+            let storages = strings(value, "allowedStorages")?;
+            if !storages.is_empty() && !storages.iter().any(|s| s.eq_ignore_ascii_case(PKCS12)) {
+                return Err(Outcome::Reply(basics_error(
+                    "STORAGE_NOT_SUPPORTED",
+                    "None of the allowed storages is available",
+                    "only PKCS12 files are supported",
+                )));
+            }
+        }
+    }
+    let format = match args.get("format").and_then(Value::as_str) {
+        Some("cms") => Format::Cms,
+        Some("xml") => Format::Xml,
+        _ => return Err(invalid("format must be \"cms\" or \"xml\"")),
+    };
+    let signing_params = object(args, "signingParams")?;
+    let signer_params = object(args, "signerParams")?;
+    let decode = flag(signing_params, "decode", false)?;
+    let encapsulate = flag(signing_params, "encapsulate", true)?;
+    let digested = flag(signing_params, "digested", false)?;
+    let allow_expired = flag(signing_params, "allowExpired", false)?;
+    let output_cert = flag(signing_params, "outputCert", false)?;
+    if digested {
+        return Err(Outcome::Reply(basics_error(
+            "NOT_SUPPORTED",
+            "Signing precomputed digests is not supported",
+            "digested must be false",
+        )));
+    }
+
+    let texts = match args.get("data") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(value @ Value::Array(_)) => strings(value, "data")?,
+        _ => return Err(invalid("data must be a string or an array of strings")),
+    };
+    if texts.is_empty() {
+        return Err(invalid("data is empty"));
+    }
+    let mut documents = Vec::with_capacity(texts.len());
+    for text in texts {
+        let bytes = if decode {
+            decode_base64(&text).ok_or_else(|| invalid("data is not valid base64"))?
+        } else {
+            text.into_bytes()
+        };
+        if format == Format::Xml {
+            let xml = std::str::from_utf8(&bytes).map_err(|_| invalid("XML is not UTF-8"))?;
+            check_xml(xml).map_err(|m| invalid(&m))?;
+        }
+        documents.push(bytes);
+    }
+
+    let ext_key_usage_oids = match signer_params.and_then(|p| p.get("extKeyUsageOids")) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(value) => strings(value, "extKeyUsageOids")?,
+    };
+    let filter = KeyFilter {
+        purpose: Purpose::Unknown,
+        iin: optional_string(signer_params, "iin")?,
+        bin: optional_string(signer_params, "bin")?,
+        ext_key_usage_oids,
+        serial: optional_string(signer_params, "serialNumber")?,
+        holder: None,
+        allow_expired,
+    };
+    Ok(Prepared {
+        format,
+        documents,
+        filter,
+        encapsulate,
+        output_cert,
+    })
+}
+
+/// Builds the job for `basics.sign`, or the error reply for a bad request.
+pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
+    let prepared = match prepare(request) {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let Prepared {
+        format,
+        documents,
+        filter,
+        encapsulate,
+        output_cert,
+    } = prepared;
+    let allow_expired = filter.allow_expired;
+    let kind = match format {
+        Format::Cms => "CMS",
+        Format::Xml => "XML",
+    };
+    let total: usize = documents.iter().map(Vec::len).sum();
+    let description = format!("{} document(s), {total} bytes ({kind})", documents.len());
+    Outcome::Key(Box::new(KeyJob {
+        filter,
+        description,
+        sign: Box::new(move |entry, signing| {
+            let mut signatures = Vec::with_capacity(documents.len());
+            for document in &documents {
+                let signed = match format {
+                    Format::Cms => cms_with(entry, signing, document, !encapsulate, allow_expired)
+                        .map(|der| cms::to_pem(&der)),
+                    Format::Xml => {
+                        let xml = String::from_utf8_lossy(document);
+                        sign_xml_with(entry, signing, &xml, XmlLayout::Compact, allow_expired)
+                    }
+                };
+                match signed {
+                    Ok(s) => signatures.push(s),
+                    Err(details) => {
+                        return basics_error(
+                            "SIGNING_FAILED",
+                            "The signature could not be made",
+                            &details,
+                        )
+                    }
+                }
+            }
+            if output_cert {
+                let mut result = Map::new();
+                result.insert("signatures".into(), Value::from(signatures));
+                result.insert(
+                    "certificate".into(),
+                    Value::from(entry.certificate.to_pem()),
+                );
+                basics_ok(&result)
+            } else {
+                basics_ok(&signatures)
+            }
+        }),
+        fail: Box::new(|failure| match failure {
+            Failure::Cancelled | Failure::Timeout => basics_canceled(),
+            Failure::OriginDenied => {
+                basics_error("ORIGIN_DENIED", "This site is not allowed to sign", "")
+            }
+            Failure::NoMatchingCertificate => {
+                basics_error("NO_CERTIFICATE", "No certificate matches the request", "")
+            }
+            Failure::WrongPassword => basics_error("WRONG_PASSWORD", "Wrong keystore password", ""),
+            Failure::Busy => basics_error("BUSY", "Too many requests are waiting", ""),
+        }),
+    }))
+}

@@ -1,0 +1,189 @@
+//! `qoltanba serve` and `qoltanba tls init|install`: flags and the code that runs them.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand, ValueEnum};
+
+use super::{tls, Config, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT};
+use crate::policy::{self, ApprovalStore};
+use crate::prompt::{Prompt, TerminalPrompt};
+
+/// Which dialogs the service shows.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PromptKind {
+    /// Questions in this terminal, passwords without echo.
+    Tty,
+}
+
+/// Flags of `qoltanba serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (NCALayer's is 13579; portal pages expect it).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+    /// Folder with .p12 keystores (repeatable; default: home, Documents and Downloads).
+    #[arg(long = "keystore-dir", value_name = "DIR")]
+    pub keystore_dirs: Vec<PathBuf>,
+    /// Search keystore folders' subfolders too.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Origin allowed without asking, e.g. https://egov.kz (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    #[arg(long, value_enum, default_value = "tty")]
+    pub prompt: PromptKind,
+    /// Seconds a prompt waits for the user before the request is cancelled.
+    #[arg(long, default_value_t = 300)]
+    pub prompt_timeout: u64,
+    /// Largest WebSocket message in bytes (bigger ones close the connection with 1009).
+    #[arg(long, default_value_t = DEFAULT_MAX_MESSAGE_SIZE)]
+    pub max_message_size: usize,
+    /// Where approvals and TLS files live (default: the user's config dir).
+    #[arg(long, value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Serve ws:// only (no local CA is created).
+    #[arg(long)]
+    pub no_tls: bool,
+}
+
+/// `qoltanba tls ...`.
+#[derive(Debug, Subcommand)]
+pub enum TlsCommand {
+    /// Create the local CA and the 127.0.0.1/localhost certificate.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        config_dir: Option<PathBuf>,
+        /// Replace existing files (browsers must trust the new CA again).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Add the local CA to Chrome's and Firefox's NSS trust stores.
+    Install {
+        #[arg(long, value_name = "DIR")]
+        config_dir: Option<PathBuf>,
+    },
+}
+
+fn config_dir(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    flag.or_else(policy::default_config_dir)
+        .context("no config dir: pass --config-dir")
+}
+
+fn default_keystore_dirs() -> Vec<PathBuf> {
+    let Some(user) = directories::UserDirs::new() else {
+        return Vec::new();
+    };
+    let mut dirs = vec![
+        user.home_dir().to_path_buf(),
+        user.home_dir().join("Downloads"),
+    ];
+    dirs.extend(user.document_dir().map(|d| d.to_path_buf()));
+    dirs
+}
+
+/// Runs `qoltanba serve` until SIGINT or SIGTERM.
+pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    let config_dir = config_dir(args.config_dir)?;
+    let (tls, tls_installed) = if args.no_tls {
+        (None, false)
+    } else {
+        let files = tls::init(&config_dir, false)?;
+        (Some(tls::server_config(&files)?), files.installed())
+    };
+    let keystore_dirs = if args.keystore_dirs.is_empty() {
+        default_keystore_dirs()
+    } else {
+        args.keystore_dirs
+    };
+    let config = Config {
+        keystore_dirs,
+        recursive: args.recursive,
+        max_message_size: args.max_message_size,
+        prompt_timeout: Duration::from_secs(args.prompt_timeout),
+        tls,
+        tls_installed,
+        ..Config::default()
+    };
+    let approvals = ApprovalStore::load(&config_dir, &args.allow_origins)?;
+    let prompt: Arc<dyn Prompt> = match args.prompt {
+        PromptKind::Tty => Arc::new(TerminalPrompt::new()),
+    };
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {address}"))?;
+        super::serve(listener, config, prompt, approvals, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs `qoltanba tls init` or `qoltanba tls install`.
+pub fn run_tls(command: TlsCommand) -> anyhow::Result<()> {
+    match command {
+        TlsCommand::Init {
+            config_dir: dir,
+            force,
+        } => {
+            let files = tls::init(&config_dir(dir)?, force)?;
+            println!("Local CA: {}", files.ca().display());
+            println!("Server certificate: {}", files.server().display());
+            println!("Next: qoltanba tls install");
+        }
+        TlsCommand::Install { config_dir: dir } => {
+            let files = tls::init(&config_dir(dir)?, false)?;
+            let home = directories::BaseDirs::new()
+                .map(|d| d.home_dir().to_path_buf())
+                .context("no home directory")?;
+            let results = tls::install(&files, &home);
+            for installed in &results {
+                match &installed.result {
+                    Ok(()) => println!("Installed in {}", installed.database.display()),
+                    Err(e) => println!("Failed for {}: {e}", installed.database.display()),
+                }
+            }
+            if !results.iter().any(|r| r.result.is_ok()) {
+                println!("No browser trust store was updated.");
+                print!("{}", tls::manual_steps(&files));
+            }
+            println!("Restart the browser for the change to take effect.");
+        }
+    }
+    Ok(())
+}

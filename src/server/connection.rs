@@ -1,0 +1,329 @@
+//! One TCP connection: TLS or not, HTTP head checks, then the status page or the WebSocket.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, watch};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+
+use super::jobs::{self, Connection};
+use super::rewind::Rewind;
+use super::Service;
+use crate::policy;
+use crate::protocol::{self, ncalayer, Context, Outcome};
+
+/// A client that has not sent its request head by then is dropped.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Request heads larger than this are not browsers.
+const MAX_HEAD: usize = 16 * 1024;
+/// Frames larger than this are routed on a blocking thread (JSON, base64, XML parsing).
+const LARGE_FRAME: usize = 64 * 1024;
+const TLS_HANDSHAKE: u8 = 0x16;
+/// Small enough for many idle pages, large enough for typical requests in one read.
+const READ_BUFFER: usize = 8 * 1024;
+
+pub(super) async fn handle(stream: TcpStream, peer: SocketAddr, service: Arc<Service>) {
+    let mut first = [0u8; 1];
+    let peeked = tokio::time::timeout(HEAD_TIMEOUT, stream.peek(&mut first)).await;
+    if !matches!(peeked, Ok(Ok(1))) {
+        return;
+    }
+    if first[0] == TLS_HANDSHAKE {
+        let Some(tls) = service.config.tls.clone() else {
+            tracing::debug!(%peer, "TLS ClientHello but TLS is not configured");
+            return;
+        };
+        let accepted = tokio::time::timeout(
+            HEAD_TIMEOUT,
+            tokio_rustls::TlsAcceptor::from(tls).accept(stream),
+        )
+        .await;
+        match accepted {
+            Ok(Ok(tls_stream)) => serve_http(tls_stream, peer, service, true).await,
+            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+        }
+    } else {
+        serve_http(stream, peer, service, false).await;
+    }
+}
+
+/// The parts of an HTTP request head the policy looks at.
+struct Head {
+    method: String,
+    host: Option<String>,
+    origin: Option<String>,
+    upgrade: bool,
+}
+
+fn parse_head(bytes: &[u8]) -> Option<Head> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut lines = text.split("\r\n");
+    let method = lines.next()?.split(' ').next()?.to_string();
+    let mut head = Head {
+        method,
+        host: None,
+        origin: None,
+        upgrade: false,
+    };
+    for line in lines {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match name.trim().to_ascii_lowercase().as_str() {
+            "host" => head.host = Some(value.to_string()),
+            "origin" => head.origin = Some(value.to_string()),
+            "upgrade" => head.upgrade = value.eq_ignore_ascii_case("websocket"),
+            _ => {}
+        }
+    }
+    Some(head)
+}
+
+/// Reads until the blank line that ends the head; None on EOF, timeout or oversize.
+async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Vec<u8>> {
+    let mut buffer = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 2048];
+    let read = async {
+        loop {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+            if buffer.windows(4).any(|w| w == b"\r\n\r\n") {
+                return Some(());
+            }
+            if buffer.len() > MAX_HEAD {
+                return None;
+            }
+        }
+    };
+    tokio::time::timeout(HEAD_TIMEOUT, read)
+        .await
+        .ok()
+        .flatten()?;
+    Some(buffer)
+}
+
+async fn respond<S: AsyncWrite + Unpin>(
+    stream: &mut S,
+    status: &str,
+    content_type: &str,
+    body: &str,
+) {
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn serve_http<S>(mut stream: S, peer: SocketAddr, service: Arc<Service>, secure: bool)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let Some(bytes) = read_head(&mut stream).await else {
+        return;
+    };
+    let Some(head) = parse_head(&bytes) else {
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            "text/plain",
+            "Bad request\n",
+        )
+        .await;
+        return;
+    };
+    if !policy::host_allowed(head.host.as_deref(), service.address.port()) {
+        tracing::warn!(%peer, "refused: Host is not this machine's loopback address");
+        respond(
+            &mut stream,
+            "403 Forbidden",
+            "text/plain",
+            "Forbidden: wrong Host\n",
+        )
+        .await;
+        return;
+    }
+    if !head.upgrade {
+        if head.method == "GET" || head.method == "HEAD" {
+            let page = status_page(&service, secure);
+            respond(&mut stream, "200 OK", "text/html", &page).await;
+        } else {
+            respond(
+                &mut stream,
+                "405 Method Not Allowed",
+                "text/plain",
+                "Use GET\n",
+            )
+            .await;
+        }
+        return;
+    }
+    let origin = match policy::check_origin(head.origin.as_deref()) {
+        Ok(origin) => origin,
+        Err(e) => {
+            tracing::warn!(%peer, reason = %e, "refused origin");
+            respond(
+                &mut stream,
+                "403 Forbidden",
+                "text/plain",
+                &format!("Forbidden: {e}\n"),
+            )
+            .await;
+            return;
+        }
+    };
+    let config = WebSocketConfig::default()
+        // tungstenite preallocates the read buffer: 128 KiB by default, per idle connection.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(READ_BUFFER)
+        .max_message_size(Some(service.config.max_message_size))
+        .max_frame_size(Some(service.config.max_message_size));
+    let ws =
+        match tokio_tungstenite::accept_async_with_config(Rewind::new(bytes, stream), Some(config))
+            .await
+        {
+            Ok(ws) => ws,
+            Err(e) => {
+                tracing::debug!(%peer, error = %e, "WebSocket handshake failed");
+                return;
+            }
+        };
+    tracing::info!(%peer, %origin, secure, "connected");
+    run_socket(ws, service, origin).await;
+    tracing::info!(%peer, "disconnected");
+}
+
+fn status_page(service: &Service, secure: bool) -> String {
+    let tls = match (&service.config.tls, service.config.tls_installed) {
+        (None, _) => "off (ws:// only)",
+        (Some(_), true) => "on; local CA installed in browser trust stores",
+        (Some(_), false) => "on; local CA not installed yet (run: qoltanba tls install)",
+    };
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Qoltanba</title></head><body>\
+         <h1>Qoltanba {}</h1><ul><li>Listening on {}</li><li>TLS: {}</li><li>This page was served over {}</li></ul>\
+         </body></html>\n",
+        env!("CARGO_PKG_VERSION"),
+        service.address,
+        tls,
+        if secure { "https" } else { "http" }
+    )
+}
+
+async fn run_socket<S>(
+    ws: tokio_tungstenite::WebSocketStream<S>,
+    service: Arc<Service>,
+    origin: String,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sink, mut stream) = ws.split();
+    let (out, mut outbox) = mpsc::unbounded_channel::<Message>();
+    let writer = tokio::spawn(async move {
+        while let Some(message) = outbox.recv().await {
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let _ = out.send(Message::text(ncalayer::GREETING));
+
+    let (closed_tx, closed) = watch::channel(false);
+    let connection = Arc::new(Connection {
+        origin: origin.clone(),
+        approved: Mutex::new(None),
+    });
+    let context = Context { origin };
+    let mut shutdown = service.shutdown.clone();
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            _ = shutdown.wait_for(|stop| *stop) => {
+                let _ = out.send(close(CloseCode::Away, "service is shutting down"));
+                break;
+            }
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes) {
+                Ok(text) => text,
+                Err(_) => {
+                    let _ = out.send(Message::text(ncalayer::invalid_json()));
+                    continue;
+                }
+            },
+            Some(Ok(Message::Close(_))) | None => break,
+            Some(Ok(_)) => continue,
+            Some(Err(WsError::Capacity(e))) => {
+                tracing::warn!(error = %e, "message too large");
+                let _ = out.send(close(CloseCode::Size, "message too large"));
+                break;
+            }
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "read failed");
+                let _ = out.send(close(CloseCode::Protocol, "protocol error"));
+                break;
+            }
+        };
+        let outcome = if text.len() > LARGE_FRAME {
+            let context = context.clone();
+            match tokio::task::spawn_blocking(move || protocol::route(&text, &context)).await {
+                Ok(outcome) => outcome,
+                Err(_) => Outcome::Reply(ncalayer::common_error("Internal error", None)),
+            }
+        } else {
+            protocol::route(&text, &context)
+        };
+        match outcome {
+            Outcome::Reply(reply) => {
+                let _ = out.send(Message::text(reply));
+            }
+            Outcome::Silent => {}
+            Outcome::Key(job) => {
+                let task = jobs::run_key_job(
+                    Arc::clone(&service),
+                    Arc::clone(&connection),
+                    *job,
+                    out.clone(),
+                    closed.clone(),
+                );
+                tokio::spawn(task);
+            }
+            Outcome::Keystores(job) => {
+                let task = jobs::run_keystores_job(
+                    Arc::clone(&service),
+                    Arc::clone(&connection),
+                    job,
+                    out.clone(),
+                    closed.clone(),
+                );
+                tokio::spawn(task);
+            }
+        }
+    }
+    // Cancels this connection's queued and visible prompts.
+    let _ = closed_tx.send(true);
+    drop(out);
+    let _ = writer.await;
+}
+
+fn close(code: CloseCode, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}

@@ -1,0 +1,117 @@
+//! The local WebSocket service: one port for ws://, wss:// and a plain HTTP status page.
+
+pub mod cli;
+mod connection;
+mod jobs;
+mod rewind;
+pub mod tls;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+
+use crate::policy::ApprovalStore;
+use crate::prompt::Prompt;
+
+/// NCALayer's port; existing portal pages hard-code it.
+pub const DEFAULT_PORT: u16 = 13579;
+/// Large enough for a 50 MB document in base64 inside JSON.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
+pub const DEFAULT_PROMPT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// More waiting requests than this are refused as busy instead of queued.
+pub const DEFAULT_MAX_QUEUE: usize = 256;
+
+/// How the service runs; the CLI fills it from flags.
+#[derive(Clone)]
+pub struct Config {
+    pub keystore_dirs: Vec<PathBuf>,
+    /// Search the keystore folders' subfolders too.
+    pub recursive: bool,
+    pub max_message_size: usize,
+    pub prompt_timeout: Duration,
+    pub max_queue: usize,
+    /// Present when wss:// is served on the same port.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Whether `qoltanba tls install` has put the local CA into trust stores (status page).
+    pub tls_installed: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            keystore_dirs: Vec::new(),
+            recursive: false,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            prompt_timeout: DEFAULT_PROMPT_TIMEOUT,
+            max_queue: DEFAULT_MAX_QUEUE,
+            tls: None,
+            tls_installed: false,
+        }
+    }
+}
+
+/// State shared by all connections.
+pub struct Service {
+    config: Config,
+    prompt: Arc<dyn Prompt>,
+    approvals: ApprovalStore,
+    /// One prompt on screen at a time: holders of the single permit may show one.
+    screen: Semaphore,
+    waiting: AtomicUsize,
+    address: SocketAddr,
+    shutdown: watch::Receiver<bool>,
+}
+
+/// Runs the service on `listener` until `shutdown` completes.
+///
+/// Open connections get a 1001 "going away" close frame on shutdown.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    prompt: Arc<dyn Prompt>,
+    approvals: ApprovalStore,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let address = listener.local_addr()?;
+    let (stop, stopped) = watch::channel(false);
+    let service = Arc::new(Service {
+        config,
+        prompt,
+        approvals,
+        screen: Semaphore::new(1),
+        waiting: AtomicUsize::new(0),
+        address,
+        shutdown: stopped,
+    });
+    tracing::info!(%address, tls = service.config.tls.is_some(), "listening");
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let service = Arc::clone(&service);
+                    tokio::spawn(async move {
+                        connection::handle(stream, peer, service).await;
+                    });
+                }
+                Err(e) => {
+                    // Usually out of file descriptors: wait instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+    tracing::info!("shutting down");
+    let _ = stop.send(true);
+    // Give connections a moment to send their close frames.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    Ok(())
+}

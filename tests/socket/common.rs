@@ -1,0 +1,307 @@
+//! A real server on a free port with a scripted prompt, and a real WebSocket client.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use qoltanba::policy::ApprovalStore;
+use qoltanba::prompt::scripted::{KeyAnswer, ScriptedPrompt};
+use qoltanba::prompt::Approval;
+use qoltanba::server::{self, Config};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const ORIGIN: &str = "https://portal.example.kz";
+pub const PASSWORD: &str = "Qwerty12";
+pub const GREETING: &str = r#"{"result":{"version":"1.4"}}"#;
+/// No reply in this time means the server lost the request.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn keystores_dir() -> PathBuf {
+    repo().join("certs-test/keystores")
+}
+
+/// How a test server is set up; defaults: origin pre-approved, key from individual_sign.p12.
+pub struct Setup {
+    pub approval: Approval,
+    pub key: KeyAnswer,
+    pub delay: Duration,
+    pub allow: Vec<String>,
+    pub config: Config,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Setup {
+            approval: Approval::Once,
+            key: KeyAnswer::first("individual_sign.p12", PASSWORD),
+            delay: Duration::ZERO,
+            allow: vec![ORIGIN.to_string()],
+            config: Config {
+                keystore_dirs: vec![keystores_dir()],
+                ..Config::default()
+            },
+        }
+    }
+}
+
+pub struct TestServer {
+    pub port: u16,
+    pub prompt: Arc<ScriptedPrompt>,
+    pub config_dir: tempfile::TempDir,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+pub async fn start(setup: Setup) -> TestServer {
+    let config_dir = tempfile::tempdir().expect("temp dir");
+    start_in(setup, config_dir).await
+}
+
+pub async fn start_in(setup: Setup, config_dir: tempfile::TempDir) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let prompt = Arc::new(ScriptedPrompt::new(setup.approval, setup.key, setup.delay));
+    let approvals = ApprovalStore::load(config_dir.path(), &setup.allow).expect("approvals");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let shown: Arc<dyn qoltanba::prompt::Prompt> = prompt.clone();
+    tokio::spawn(server::serve(
+        listener,
+        setup.config,
+        shown,
+        approvals,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    TestServer {
+        port,
+        prompt,
+        config_dir,
+        stop: Some(stop),
+    }
+}
+
+/// Opens a WebSocket with this Origin (None: no Origin header) and Host override.
+pub async fn try_connect(
+    port: u16,
+    origin: Option<&str>,
+    host: Option<&str>,
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    let mut request = format!("ws://127.0.0.1:{port}/")
+        .into_client_request()
+        .expect("request");
+    if let Some(origin) = origin {
+        request
+            .headers_mut()
+            .insert("Origin", HeaderValue::from_str(origin).expect("origin"));
+    }
+    if let Some(host) = host {
+        request
+            .headers_mut()
+            .insert("Host", HeaderValue::from_str(host).expect("host"));
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// Connects from ORIGIN and checks the greeting.
+pub async fn connect(server: &TestServer) -> Ws {
+    connect_from(server, ORIGIN).await
+}
+
+pub async fn connect_from(server: &TestServer, origin: &str) -> Ws {
+    let mut ws = try_connect(server.port, Some(origin), None)
+        .await
+        .expect("connect");
+    assert_eq!(next_text(&mut ws).await, GREETING);
+    ws
+}
+
+pub async fn next_text<S: AsyncRead + AsyncWrite + Unpin>(ws: &mut WebSocketStream<S>) -> String {
+    loop {
+        let message = tokio::time::timeout(REPLY_TIMEOUT, ws.next())
+            .await
+            .expect("reply in time")
+            .expect("connection open")
+            .expect("frame");
+        match message {
+            Message::Text(text) => return text.as_str().to_string(),
+            Message::Ping(_) | Message::Pong(_) => continue,
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+}
+
+/// Sends one text frame and returns the next text frame.
+pub async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
+    ws: &mut WebSocketStream<S>,
+    request: &str,
+) -> String {
+    ws.send(Message::text(request)).await.expect("send");
+    next_text(ws).await
+}
+
+pub async fn ask_json(ws: &mut Ws, request: &serde_json::Value) -> serde_json::Value {
+    let reply = ask(ws, &request.to_string()).await;
+    serde_json::from_str(&reply).unwrap_or_else(|_| panic!("reply is JSON: {reply}"))
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .expect("base64")
+}
+
+pub fn unb64url(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .expect("base64url")
+}
+
+/// Runs a tool and returns (success, stdout + stderr).
+pub fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
+    let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+pub fn path_str(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// Verifies a CMS (DER or PEM) with openssl against the test CA chain; returns the content.
+pub fn openssl_cms_verify(
+    dir: &Path,
+    cms: &[u8],
+    pem: bool,
+    detached: Option<&[u8]>,
+) -> (bool, Vec<u8>, String) {
+    let input = dir.join("sig.cms");
+    let output = dir.join("content.out");
+    std::fs::write(&input, cms).expect("write cms");
+    let chain = repo().join("certs-test/ca/chain.pem");
+    let mut args = vec![
+        "cms",
+        "-verify",
+        "-binary",
+        "-purpose",
+        "any",
+        "-inform",
+        if pem { "PEM" } else { "DER" },
+        "-in",
+        path_str(&input),
+        "-CAfile",
+        path_str(&chain),
+        "-out",
+        path_str(&output),
+    ];
+    let content_path = dir.join("content.in");
+    if let Some(content) = detached {
+        std::fs::write(&content_path, content).expect("write content");
+        args.extend(["-content", path_str(&content_path)]);
+    }
+    let (ok, log) = run("openssl", &args);
+    let content = std::fs::read(&output).unwrap_or_default();
+    (ok, content, log)
+}
+
+/// Verifies an enveloped XML signature with xmlsec1 against the test CA.
+pub fn xmlsec_verify(dir: &Path, xml: &str) -> (bool, String) {
+    let file = dir.join("signed.xml");
+    std::fs::write(&file, xml).expect("write xml");
+    let root = repo().join("certs-test/ca/root.pem");
+    let intermediate = repo().join("certs-test/ca/intermediate.pem");
+    run(
+        "xmlsec1",
+        &[
+            "--verify",
+            "--trusted-pem",
+            path_str(&root),
+            "--untrusted-pem",
+            path_str(&intermediate),
+            path_str(&file),
+        ],
+    )
+}
+
+/// Verifies an RSASSA-PKCS1-v1_5 SHA-256 signature with openssl and the certificate's key.
+pub fn openssl_verify_raw(
+    dir: &Path,
+    certificate_der: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> bool {
+    let cert = dir.join("signer.der");
+    let key = dir.join("signer.pub");
+    let msg = dir.join("message.bin");
+    let sig = dir.join("signature.bin");
+    std::fs::write(&cert, certificate_der).expect("write cert");
+    std::fs::write(&msg, message).expect("write message");
+    std::fs::write(&sig, signature).expect("write sig");
+    let (ok, log) = run(
+        "openssl",
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            path_str(&cert),
+            "-pubkey",
+            "-noout",
+            "-out",
+            path_str(&key),
+        ],
+    );
+    assert!(ok, "{log}");
+    let (ok, _) = run(
+        "openssl",
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            path_str(&key),
+            "-signature",
+            path_str(&sig),
+            path_str(&msg),
+        ],
+    );
+    ok
+}
+
+pub fn key(keystore: &str) -> KeyAnswer {
+    KeyAnswer::first(keystore, PASSWORD)
+}

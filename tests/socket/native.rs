@@ -1,0 +1,343 @@
+//! The native JSON-RPC API: origin-bound login, register, sign, keystores, error reasons.
+
+use std::time::Duration;
+
+use qoltanba::prompt::scripted::{Event, KeyAnswer};
+use qoltanba::server::Config;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::common::*;
+
+fn rpc(id: u64, method: &str, params: serde_json::Value) -> serde_json::Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+fn challenge() -> (Vec<u8>, String) {
+    let bytes: Vec<u8> = (0..48u8)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect();
+    use base64::Engine;
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+    (bytes, text)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn version_reports_version_protocol_and_features() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let reply = ask(&mut ws, &rpc(1, "qoltanba.version", json!({})).to_string()).await;
+    assert_eq!(
+        reply,
+        format!(
+            r#"{{"jsonrpc":"2.0","id":1,"result":{{"version":"{}","protocol":1,"features":["login","register","sign","keystores","ncalayer"]}}}}"#,
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_signature_verifies_only_with_the_connection_origin() {
+    let server = start(Setup {
+        key: key("individual_auth.p12"),
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let (bytes, text) = challenge();
+    let reply = ask_json(
+        &mut ws,
+        &rpc(2, "qoltanba.login", json!({"challenge": text})),
+    )
+    .await;
+    let result = &reply["result"];
+    assert_eq!(result["format"], "qoltanba-login:1", "{reply}");
+    assert_eq!(result["algorithm"], "RS256");
+    let certificate = unb64(result["certificate"].as_str().expect("cert"));
+    let signature = unb64url(result["signature"].as_str().expect("sig"));
+    let message = |origin: &str| {
+        let mut m = Sha256::digest(origin.as_bytes()).to_vec();
+        m.extend_from_slice(&Sha256::digest(&bytes));
+        m
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(openssl_verify_raw(
+        dir.path(),
+        &certificate,
+        &message(ORIGIN),
+        &signature
+    ));
+    assert!(!openssl_verify_raw(
+        dir.path(),
+        &certificate,
+        &message("https://evil.example"),
+        &signature
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_refuses_a_short_challenge_without_prompting() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let reply = ask_json(
+        &mut ws,
+        &rpc(3, "qoltanba.login", json!({"challenge": "AAAA"})),
+    )
+    .await;
+    assert_eq!(reply["error"]["data"]["reason"], "bad_request");
+    assert!(server.prompt.events().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_signs_the_canonical_json_of_challenge_email_entity_origin() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let (_, text) = challenge();
+    let reply = ask_json(
+        &mut ws,
+        &rpc(
+            4,
+            "qoltanba.register",
+            json!({"challenge": text, "email": "a@b.kz", "entity": "individual"}),
+        ),
+    )
+    .await;
+    let result = &reply["result"];
+    assert_eq!(result["format"], "qoltanba-register:1", "{reply}");
+    let payload = result["payload"].as_str().expect("payload");
+    assert_eq!(
+        payload,
+        format!(
+            r#"{{"challenge":"{text}","email":"a@b.kz","entity":"individual","origin":"{ORIGIN}"}}"#
+        )
+    );
+    let certificate = unb64(result["certificate"].as_str().expect("cert"));
+    let signature = unb64url(result["signature"].as_str().expect("sig"));
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(openssl_verify_raw(
+        dir.path(),
+        &certificate,
+        payload.as_bytes(),
+        &signature
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn register_as_legal_entity_refuses_an_individual_certificate() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let (_, text) = challenge();
+    let reply = ask_json(
+        &mut ws,
+        &rpc(
+            5,
+            "qoltanba.register",
+            json!({"challenge": text, "email": "a@b.kz", "entity": "legal"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        reply["error"]["data"]["reason"], "no_matching_certificate",
+        "{reply}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_cms_raw_and_xml_verify_with_independent_tools() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = b"native sign";
+
+    let cms = ask_json(
+        &mut ws,
+        &rpc(
+            6,
+            "qoltanba.sign",
+            json!({"format": "cms", "data": b64(data), "detached": true, "purpose": "sign"}),
+        ),
+    )
+    .await;
+    let der = unb64(cms["result"]["signature"].as_str().expect("cms"));
+    let (ok, _, log) = openssl_cms_verify(dir.path(), &der, false, Some(data));
+    assert!(ok, "openssl: {log}");
+
+    let raw = ask_json(
+        &mut ws,
+        &rpc(
+            7,
+            "qoltanba.sign",
+            json!({"format": "raw", "data": b64(data)}),
+        ),
+    )
+    .await;
+    let certificate = unb64(raw["result"]["certificate"].as_str().expect("cert"));
+    let signature = unb64(raw["result"]["signature"].as_str().expect("sig"));
+    assert!(openssl_verify_raw(
+        dir.path(),
+        &certificate,
+        data,
+        &signature
+    ));
+
+    let xml = ask_json(
+        &mut ws,
+        &rpc(
+            8,
+            "qoltanba.sign",
+            json!({"format": "xml", "data": "<doc><v>1</v></doc>"}),
+        ),
+    )
+    .await;
+    let (ok, log) = xmlsec_verify(
+        dir.path(),
+        xml["result"]["signature"].as_str().expect("xml"),
+    );
+    assert!(ok, "xmlsec1: {log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keystores_lists_display_names_never_paths() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let reply = ask(
+        &mut ws,
+        &rpc(9, "qoltanba.keystores", json!({})).to_string(),
+    )
+    .await;
+    assert!(
+        !reply.contains(keystores_dir().to_str().expect("path")),
+        "{reply}"
+    );
+    let value: serde_json::Value = serde_json::from_str(&reply).expect("json");
+    let list = value["result"].as_array().expect("array");
+    assert!(list.iter().any(|k| k["name"] == "individual_auth.p12"));
+    assert!(list
+        .iter()
+        .all(|k| !k["name"].as_str().unwrap_or("/").contains('/')));
+    assert!(list.iter().all(|k| k["modified"].is_string()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_is_error_with_reason_cancelled() {
+    let server = start(Setup {
+        key: KeyAnswer::Cancel,
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let (_, text) = challenge();
+    let reply = ask(
+        &mut ws,
+        &rpc(10, "qoltanba.login", json!({"challenge": text})).to_string(),
+    )
+    .await;
+    assert_eq!(
+        reply,
+        r#"{"jsonrpc":"2.0","id":10,"error":{"code":-32001,"message":"The user cancelled","data":{"reason":"cancelled"}}}"#
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_wrong_passwords_give_wrong_password_and_a_fourth_is_not_tried() {
+    let server = start(Setup {
+        key: KeyAnswer::Use {
+            keystore: "individual_sign.p12".into(),
+            passwords: vec!["a".into(), "b".into(), "c".into(), PASSWORD.into()],
+            index: 0,
+        },
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let reply = ask_json(
+        &mut ws,
+        &rpc(
+            11,
+            "qoltanba.sign",
+            json!({"format": "raw", "data": "AAAA"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        reply["error"]["data"]["reason"], "wrong_password",
+        "{reply}"
+    );
+    let wrong = server
+        .prompt
+        .events()
+        .iter()
+        .filter(|e| **e == Event::WrongPassword)
+        .count();
+    assert_eq!(wrong, 3);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_then_right_password_signs() {
+    let server = start(Setup {
+        key: KeyAnswer::Use {
+            keystore: "individual_sign_legacy.p12".into(),
+            passwords: vec!["wrong".into(), PASSWORD.into()],
+            index: 0,
+        },
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let reply = ask_json(
+        &mut ws,
+        &rpc(
+            12,
+            "qoltanba.sign",
+            json!({"format": "raw", "data": "AAAA"}),
+        ),
+    )
+    .await;
+    assert!(reply["result"]["signature"].is_string(), "{reply}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unanswered_prompt_times_out_with_reason_timeout() {
+    let server = start(Setup {
+        key: KeyAnswer::Hang,
+        config: Config {
+            keystore_dirs: vec![keystores_dir()],
+            prompt_timeout: Duration::from_millis(300),
+            ..Config::default()
+        },
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let reply = ask_json(
+        &mut ws,
+        &rpc(
+            13,
+            "qoltanba.sign",
+            json!({"format": "raw", "data": "AAAA"}),
+        ),
+    )
+    .await;
+    assert_eq!(reply["error"]["data"]["reason"], "timeout", "{reply}");
+    assert!(server.prompt.events().contains(&Event::Cancelled));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unsupported_ec_key_is_reported_as_unsupported_key() {
+    let server = start(Setup {
+        key: key("ec_p256_auth.p12"),
+        ..Setup::default()
+    })
+    .await;
+    let mut ws = connect(&server).await;
+    let (_, text) = challenge();
+    let reply = ask_json(
+        &mut ws,
+        &rpc(14, "qoltanba.login", json!({"challenge": text})),
+    )
+    .await;
+    assert_eq!(
+        reply["error"]["data"]["reason"], "unsupported_key",
+        "{reply}"
+    );
+}
