@@ -8,13 +8,16 @@ ADVISORY_DB ?= ../shared/advisory-db
 export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
 
 # Debian packages the tests call: independent verifiers and the C toolchain aws-lc builds with.
-TEST_PACKAGES := openssl xmlsec1 build-essential pkg-config cmake
+TEST_PACKAGES := openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
 
 .PHONY: run test deps cargo-tools check-fixtures lint audit unit certs bench clean
 
+# The tray app comes with its issue; until then `make run` starts the headless service
+# with the terminal prompt, which is what DESIGN.md asks for on a machine without a display.
 run: deps
 	cargo build --release
-	./target/release/qoltanba --help
+	@echo "Starting the signing service on 127.0.0.1:13579 with the terminal prompt (Ctrl-C stops it)."
+	./target/release/qoltanba serve --prompt tty
 
 test: deps cargo-tools check-fixtures lint audit unit
 
@@ -31,6 +34,8 @@ cargo-tools:
 	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	@command -v cargo-audit >/dev/null 2>&1 || cargo install cargo-audit --locked --quiet
+	@python3 -c 'import pexpect' 2>/dev/null || python3 -m pip install --quiet pexpect \
+	  || $(SUDO) apt-get install -y -qq python3-pexpect
 
 check-fixtures:
 	@if [ -d "$(QOLTANBA_NCA_FIXTURES)/keystores" ]; then \
@@ -64,6 +69,7 @@ certs:
 
 bench:
 	cargo bench --bench signing
+	cargo bench --bench socket
 	bench/compare.sh
 
 clean:
