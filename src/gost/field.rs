@@ -21,7 +21,8 @@ pub type Fq = Residue<OrderModulus, { U512::LIMBS }>;
 
 /// The group order q as an integer.
 pub const ORDER: U512 = <OrderModulus as ResidueParams<{ U512::LIMBS }>>::MODULUS;
-/// The field prime p as an integer.
+/// The field prime p as an integer (tests check coordinates ≥ p are refused).
+#[cfg(test)]
 pub const PRIME: U512 = <FieldModulus as ResidueParams<{ U512::LIMBS }>>::MODULUS;
 
 /// Curve coefficient b (a = -3 is built into the point formulas).

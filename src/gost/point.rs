@@ -4,7 +4,7 @@
 use crypto_bigint::{Encoding, U512};
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, CtOption};
 
-use super::field::{Fp, B, GENERATOR_X, GENERATOR_Y, PRIME};
+use super::field::{Fp, B, GENERATOR_X, GENERATOR_Y};
 
 /// A projective point (X:Y:Z); the identity is (0:1:0).
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +67,7 @@ impl Point {
         Option::from(affine).map(|(x, y): (Fp, Fp)| (x.retrieve(), y.retrieve()))
     }
 
+    #[cfg(test)]
     pub fn is_identity(&self) -> bool {
         bool::from(self.z.ct_eq(&Fp::ZERO))
     }
@@ -119,6 +120,7 @@ impl Point {
         }
     }
 
+    #[cfg(test)]
     pub fn neg(&self) -> Point {
         Point {
             x: self.x,
@@ -156,14 +158,10 @@ impl Point {
     }
 }
 
-/// Field prime, exposed for encoders that must reject coordinates ≥ p.
-#[allow(dead_code)]
-pub const FIELD_PRIME: U512 = PRIME;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gost::field::ORDER;
+    use crate::gost::field::{ORDER, PRIME};
 
     #[test]
     fn generator_lies_on_the_curve() {
