@@ -124,11 +124,7 @@ impl SigningKey {
 
     /// GOST 34.10 §6.1 steps 3–6 with the nonce given: r = x(kP) mod q, s = r·d + k·e mod q.
     /// Public so known-answer tests can fix k; callers should use [`SigningKey::sign_digest`].
-    pub fn sign_digest_with_nonce(
-        &self,
-        digest: &[u8; DIGEST_LEN],
-        k: &U512,
-    ) -> Option<Signature> {
+    pub fn sign_digest_with_nonce(&self, digest: &[u8; DIGEST_LEN], k: &U512) -> Option<Signature> {
         if !in_scalar_range(k) {
             return None;
         }
@@ -167,10 +163,7 @@ impl VerifyingKey {
 
     /// x‖y, 64 bytes each, little-endian.
     pub fn to_kz_bytes(&self) -> [u8; PAIR_LEN] {
-        let (x, y) = self
-            .q
-            .to_affine()
-            .unwrap_or((U512::ZERO, U512::ZERO));
+        let (x, y) = self.q.to_affine().unwrap_or((U512::ZERO, U512::ZERO));
         let mut out = [0u8; PAIR_LEN];
         out[..SCALAR_LEN].copy_from_slice(&x.to_le_bytes());
         out[SCALAR_LEN..].copy_from_slice(&y.to_le_bytes());

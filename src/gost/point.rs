@@ -60,10 +60,7 @@ impl Point {
     /// The affine coordinates, or none for the identity.
     pub fn to_affine(&self) -> Option<(U512, U512)> {
         let (z_inv, invertible) = self.z.invert();
-        let affine = CtOption::new(
-            (self.x * z_inv, self.y * z_inv),
-            Choice::from(invertible),
-        );
+        let affine = CtOption::new((self.x * z_inv, self.y * z_inv), Choice::from(invertible));
         Option::from(affine).map(|(x, y): (Fp, Fp)| (x.retrieve(), y.retrieve()))
     }
 
@@ -183,7 +180,9 @@ mod tests {
     fn order_times_generator_is_identity() {
         assert!(Point::generator().mul(&ORDER).is_identity());
         let almost = ORDER.wrapping_sub(&U512::ONE);
-        assert!(Point::generator().mul(&almost).equals(&Point::generator().neg()));
+        assert!(Point::generator()
+            .mul(&almost)
+            .equals(&Point::generator().neg()));
     }
 
     #[test]

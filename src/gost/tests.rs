@@ -13,7 +13,10 @@ fn streebog512_matches_the_standard_example_m1() {
     let m1 = from_standard_hex(
         "323130393837363534333231303938373635343332313039383736353433323130393837363534333231303938373635343332313039383736353433323130",
     );
-    assert_eq!(m1, b"012345678901234567890123456789012345678901234567890123456789012");
+    assert_eq!(
+        m1,
+        b"012345678901234567890123456789012345678901234567890123456789012"
+    );
     let expected = from_standard_hex(
         "486f64c1917879417fef082b3381a4e211c324f074654c38823a7b76f830ad00fa1fbae42b1285c0352f227524bc9ab16254288dd6863dccd5b9f54a1ad0541b",
     );
@@ -84,7 +87,10 @@ fn fixed_nonce_signing_is_deterministic_and_follows_the_equations() {
     let b = key.sign_digest_with_nonce(&digest, &k).expect("signs");
     assert_eq!(a, b);
     // r = x(kP) mod q, s = r·d + k·e mod q, recomputed from the parts.
-    let (x, _) = Point::generator().mul(&k).to_affine().expect("not identity");
+    let (x, _) = Point::generator()
+        .mul(&k)
+        .to_affine()
+        .expect("not identity");
     assert_eq!(a.r, Fq::new(&x).retrieve());
     let s = Fq::new(&a.r) * key.d + Fq::new(&k) * digest_to_e(&digest);
     assert_eq!(a.s, s.retrieve());

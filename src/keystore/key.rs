@@ -6,8 +6,8 @@ use der::Decode;
 use zeroize::Zeroizing;
 
 use crate::cert::KeyAlgorithm;
-use crate::gost;
 use crate::error::{Error, Result};
+use crate::gost;
 
 /// A private key from a keystore. aws-lc frees (and cleanses) the RSA key on drop.
 pub enum PrivateKey {

@@ -133,7 +133,8 @@ fn algorithm_identifiers(
 }
 
 /// GOST 34.11-2015 512-bit (Streebog-512), Kazakhstan arc: the hash named in NCA GOST keys.
-pub const OID_STREEBOG_512_KZ: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.3");
+pub const OID_STREEBOG_512_KZ: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.3");
 /// GOST 34.10-2015 512-bit with GOST 34.11-2015 512-bit, Kazakhstan arc.
 pub const OID_GOST2015_512_SIGNATURE_KZ: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.398.3.10.1.1.2.3.2");
