@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use aws_lc_rs::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use qoltanba::gost;
 use qoltanba::keystore;
 use qoltanba::sign::xml::{sign_enveloped, XmlLayout};
@@ -51,7 +51,11 @@ fn benches(c: &mut Criterion) {
         store.entries[0].certificate.public_key_bytes().to_vec(),
     );
     group.bench_function("RSA-2048 verify", |b| {
-        b.iter(|| rsa_public.verify(challenge, &rsa_signature).expect("verifies"))
+        b.iter(|| {
+            rsa_public
+                .verify(challenge, &rsa_signature)
+                .expect("verifies")
+        })
     });
 
     let gost_key = gost::SigningKey::from_kz_bytes(&[0x5a; gost::SCALAR_LEN]).expect("scalar");
@@ -61,7 +65,11 @@ fn benches(c: &mut Criterion) {
     });
     let gost_signature = gost_key.sign(challenge).expect("signs");
     group.bench_function("GOST-512 verify", |b| {
-        b.iter(|| gost_public.verify(challenge, &gost_signature).expect("verifies"))
+        b.iter(|| {
+            gost_public
+                .verify(challenge, &gost_signature)
+                .expect("verifies")
+        })
     });
     group.finish();
 

@@ -24,7 +24,9 @@ fn gost_engine_available() -> bool {
             std::env::var_os("CI").is_none(),
             "OpenSSL gost engine missing (apt-get install libengine-gost-openssl)"
         );
-        eprintln!("NOTE: OpenSSL gost engine not installed; the independent GOST check did not run");
+        eprintln!(
+            "NOTE: OpenSSL gost engine not installed; the independent GOST check did not run"
+        );
     }
     ok
 }

@@ -58,7 +58,7 @@ impl Point {
     }
 
     /// The affine coordinates, or none for the identity.
-    pub fn to_affine(&self) -> Option<(U512, U512)> {
+    pub fn to_affine(self) -> Option<(U512, U512)> {
         let (z_inv, invertible) = self.z.invert();
         let affine = CtOption::new((self.x * z_inv, self.y * z_inv), Choice::from(invertible));
         Option::from(affine).map(|(x, y): (Fp, Fp)| (x.retrieve(), y.retrieve()))
