@@ -7,8 +7,9 @@ NCA_FIXTURES ?= $(abspath ../shared/fixtures/nca)
 ADVISORY_DB ?= ../shared/advisory-db
 export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
 
-# Debian packages the tests call: independent verifiers and the C toolchain aws-lc builds with.
-TEST_PACKAGES := openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
+# Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1)
+# and the C toolchain aws-lc builds with.
+TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
 
 .PHONY: run test deps cargo-tools check-fixtures lint audit unit certs bench clean
 

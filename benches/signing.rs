@@ -1,9 +1,12 @@
-//! Core speed: opening a real NCA keystore, RSA-2048 signing, CMS of 1 MB, XML of 100 KB.
+//! Core speed: opening a real NCA keystore, RSA-2048 and GOST-512 sign/verify side by side,
+//! CMS of 1 MB, XML of 100 KB.
 
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+use aws_lc_rs::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use qoltanba::gost;
 use qoltanba::keystore;
 use qoltanba::sign::xml::{sign_enveloped, XmlLayout};
 use qoltanba::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions};
@@ -37,9 +40,38 @@ fn benches(c: &mut Criterion) {
         .expect("test keystore");
     let signer = EntrySigner::new(&store.entries[0], SignOptions::default()).expect("signer");
 
-    c.bench_function("RSA-2048 sign", |b| {
-        b.iter(|| sign_raw(&signer, b"32 bytes of a portal's challenge").expect("signs"))
+    let challenge = b"32 bytes of a portal's challenge";
+    let mut group = c.benchmark_group("signatures");
+    group.bench_function("RSA-2048 sign", |b| {
+        b.iter(|| sign_raw(&signer, challenge).expect("signs"))
     });
+    let rsa_signature = sign_raw(&signer, challenge).expect("signs");
+    let rsa_public = UnparsedPublicKey::new(
+        &RSA_PKCS1_2048_8192_SHA256,
+        store.entries[0].certificate.public_key_bytes().to_vec(),
+    );
+    group.bench_function("RSA-2048 verify", |b| {
+        b.iter(|| {
+            rsa_public
+                .verify(challenge, &rsa_signature)
+                .expect("verifies")
+        })
+    });
+
+    let gost_key = gost::SigningKey::from_kz_bytes(&[0x5a; gost::SCALAR_LEN]).expect("scalar");
+    let gost_public = gost_key.verifying_key();
+    group.bench_function("GOST-512 sign", |b| {
+        b.iter(|| gost_key.sign(challenge).expect("signs"))
+    });
+    let gost_signature = gost_key.sign(challenge).expect("signs");
+    group.bench_function("GOST-512 verify", |b| {
+        b.iter(|| {
+            gost_public
+                .verify(challenge, &gost_signature)
+                .expect("verifies")
+        })
+    });
+    group.finish();
 
     let megabyte = vec![0x5au8; 1 << 20];
     let mut group = c.benchmark_group("documents");

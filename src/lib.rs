@@ -3,6 +3,7 @@
 
 pub mod cert;
 pub mod error;
+pub mod gost;
 pub mod keystore;
 pub mod sign;
 

@@ -99,7 +99,7 @@ enum Format {
     Cms,
     /// Enveloped XMLDSig appended to the document's root element.
     Xml,
-    /// A bare RSASSA-PKCS1-v1_5 SHA-256 signature.
+    /// A bare signature: RSASSA-PKCS1-v1_5 SHA-256, or GOST 34.10-2015 r‖s (KZ byte order).
     Raw,
 }
 

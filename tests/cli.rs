@@ -5,7 +5,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{path_str, run, test_ca, test_keystore, PASSWORD};
+use common::{nca_fixtures, path_str, run, test_ca, test_keystore, PASSWORD};
 
 fn qoltanba(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_qoltanba"))
@@ -249,4 +249,37 @@ fn invalid_xml_input_is_refused_with_its_own_code() {
         path_str(&dir.path().join("o")),
     ]);
     assert_eq!(out.status.code(), Some(13));
+}
+
+#[test]
+fn gost_2015_keystore_signs_raw_cms_and_xml_when_expiry_is_allowed() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let keystore = fixtures.join("keystores/GOST512_individual.p12");
+    let dir = tempfile::tempdir().unwrap();
+    let pw = password_file(dir.path(), PASSWORD);
+    let input = dir.path().join("in.xml");
+    std::fs::write(&input, "<doc>Қолтаңба</doc>").unwrap();
+    let sign = |kind: &str, extra: &[&str]| {
+        let out_file = dir.path().join(format!("out.{kind}"));
+        let mut args = vec!["sign", kind, "--keystore", path_str(&keystore)];
+        args.extend(["--password-file", &pw, "--in", path_str(&input)]);
+        args.extend(["--out", path_str(&out_file)]);
+        args.extend(extra);
+        let out = qoltanba(&args);
+        (out, std::fs::read(&out_file).unwrap_or_default())
+    };
+    let (expired, _) = sign("raw", &[]);
+    assert_eq!(expired.status.code(), Some(11), "{expired:?}");
+    let (out, raw) = sign("raw", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(raw.len(), 128);
+    let (out, cms) = sign("cms", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(cms[0], 0x30);
+    let (out, xml) = sign("xml", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    let xml = String::from_utf8(xml).unwrap();
+    assert!(xml.contains("gostr34102015-gostr34112015-512"), "{xml}");
 }

@@ -105,7 +105,7 @@ fn gost_2015_keys_serve_both_purposes() {
     assert_eq!(info.iin.as_deref(), Some("123456789012"));
     assert!(matches!(
         &individual.entries[0].key,
-        PrivateKey::Unsupported(KeyAlgorithm::Gost2015)
+        PrivateKey::Gost2015(_)
     ));
 
     let Some(legal) = open("GOST512_legal_ceo.p12") else {

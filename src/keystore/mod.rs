@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use zeroize::Zeroizing;
 
-pub use key::PrivateKey;
+pub use key::{Gost2015Key, PrivateKey};
 use pfx::{Bag, BagAttributes, BagValue, PfxError, SafeContents};
 
 use crate::cert::Certificate;

@@ -55,7 +55,7 @@ pub fn sign_cms(
     let cert_tlv = AnyRef::from_der(cert_der).map_err(invalid_cert)?;
     let (digest_alg, signature_alg) = algorithm_identifiers(signer.algorithm());
 
-    let content_digest = Sha256::digest(data);
+    let content_digest = signer.algorithm().digest(data);
     let signed_attrs = signed_attributes(&cert, cert_der, &content_digest, signing_time)?;
     let to_be_signed = signed_attrs
         .to_der()
@@ -118,8 +118,26 @@ fn algorithm_identifiers(
                 parameters: Some(Any::null()),
             },
         ),
+        // As in NCA's GOST certificates: KZ OIDs, signature parameters NULL.
+        SignatureAlgorithm::Gost2015 => (
+            AlgorithmIdentifierOwned {
+                oid: OID_STREEBOG_512_KZ,
+                parameters: None,
+            },
+            AlgorithmIdentifierOwned {
+                oid: OID_GOST2015_512_SIGNATURE_KZ,
+                parameters: Some(Any::null()),
+            },
+        ),
     }
 }
+
+/// GOST 34.11-2015 512-bit (Streebog-512), Kazakhstan arc: the hash named in NCA GOST keys.
+pub const OID_STREEBOG_512_KZ: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.398.3.10.1.3.3");
+/// GOST 34.10-2015 512-bit with GOST 34.11-2015 512-bit, Kazakhstan arc.
+pub const OID_GOST2015_512_SIGNATURE_KZ: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.398.3.10.1.1.2.3.2");
 
 /// SHA-256 with absent parameters, as RFC 5754 §2 prefers.
 fn sha256_identifier() -> AlgorithmIdentifierOwned {

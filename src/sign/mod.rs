@@ -1,6 +1,6 @@
-//! Signatures: raw RSASSA-PKCS1-v1_5, CMS SignedData and enveloped XMLDSig.
+//! Signatures: raw, CMS SignedData and enveloped XMLDSig, with RSA or GOST 34.10-2015 keys.
 //!
-//! Private-key operations go through aws-lc-rs (constant-time, near OpenSSL speed).
+//! RSA goes through aws-lc-rs (constant-time, near OpenSSL speed), GOST through `crate::gost`.
 
 pub mod cms;
 pub mod xml;
@@ -12,11 +12,24 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::keystore::{Entry, PrivateKey};
 
-/// The signature algorithms Qoltanba produces; GOST 34.10-2015 joins later.
+/// The signature algorithms Qoltanba produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureAlgorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256.
     RsaSha256,
+    /// GOST 34.10-2015 512-bit with Streebog-512; r‖s little-endian halves (KZ order).
+    Gost2015,
+}
+
+impl SignatureAlgorithm {
+    /// The hash this algorithm signs with, as CMS messageDigest and XML DigestValue use it.
+    pub fn digest(self, data: &[u8]) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            SignatureAlgorithm::RsaSha256 => sha2::Sha256::digest(data).to_vec(),
+            SignatureAlgorithm::Gost2015 => crate::gost::streebog512(data).to_vec(),
+        }
+    }
 }
 
 /// Signing failed inside the key; the message says why without any key material.
@@ -79,7 +92,10 @@ impl<'a> EntrySigner<'a> {
 
 impl RawSigner for EntrySigner<'_> {
     fn algorithm(&self) -> SignatureAlgorithm {
-        SignatureAlgorithm::RsaSha256
+        match self.entry.key {
+            PrivateKey::Gost2015(_) => SignatureAlgorithm::Gost2015,
+            PrivateKey::Rsa(_) | PrivateKey::Unsupported(_) => SignatureAlgorithm::RsaSha256,
+        }
     }
 
     fn certificate_der(&self) -> &[u8] {
@@ -94,6 +110,11 @@ impl RawSigner for EntrySigner<'_> {
                     .map_err(|_| KeyError("RSA signing failed".into()))?;
                 Ok(signature)
             }
+            PrivateKey::Gost2015(key) => key
+                .signing
+                .sign(message)
+                .map(|signature| signature.to_kz_bytes().to_vec())
+                .map_err(|e| KeyError(e.to_string())),
             PrivateKey::Unsupported(algorithm) => {
                 Err(KeyError(format!("{algorithm} keys cannot sign yet")))
             }
@@ -101,7 +122,7 @@ impl RawSigner for EntrySigner<'_> {
     }
 }
 
-/// A bare signature over `data` (RSASSA-PKCS1-v1_5 SHA-256 for RSA keys).
+/// A bare signature over `data`: RSASSA-PKCS1-v1_5 SHA-256, or GOST r‖s (KZ byte order).
 pub fn sign_raw(signer: &dyn RawSigner, data: &[u8]) -> Result<Vec<u8>> {
     Ok(signer.sign(data)?)
 }

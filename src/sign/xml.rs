@@ -19,6 +19,12 @@ const C14N_WITH_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-2001031
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+/// GOST 34.10-2015 512-bit signature with Streebog-512, as Kazakhstan's PKI names it.
+pub const GOST2015_512: &str =
+    "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512";
+/// Streebog-512 digest, as Kazakhstan's PKI names it.
+pub const STREEBOG_512: &str =
+    "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34112015-512";
 /// Line length of wrapped base64, as Java's MIME encoder (and so NCALayer) writes it.
 const BASE64_LINE: usize = 76;
 
@@ -55,14 +61,17 @@ pub fn sign_enveloped(
     layout: XmlLayout,
 ) -> Result<String, XmlError> {
     let doc = parse(xml)?;
-    let digest = digest_of(&doc)?;
+    let algorithm = signer.algorithm();
+    let digest = algorithm.digest(&canonical_document(&doc)?);
     let splice = Splice::at_root_end(&doc)?;
-    let signature_method = match signer.algorithm() {
-        SignatureAlgorithm::RsaSha256 => RSA_SHA256,
+    let (signature_method, digest_method) = match algorithm {
+        SignatureAlgorithm::RsaSha256 => (RSA_SHA256, SHA256),
+        SignatureAlgorithm::Gost2015 => (GOST2015_512, STREEBOG_512),
     };
     let parts = SignatureParts {
         layout,
         signature_method,
+        digest_method,
         digest_b64: BASE64.encode(digest),
         certificate_b64: BASE64.encode(signer.certificate_der()),
     };
@@ -93,10 +102,13 @@ fn parse(xml: &str) -> Result<Document<'_>, XmlError> {
 }
 
 fn digest_of(doc: &Document<'_>) -> Result<[u8; 32], XmlError> {
-    // Before signing there is no Signature to remove, and nothing else changes, so the
-    // enveloped transform is the identity here.
-    let canonical = canonicalize(doc, &NodeSet::all_without_comments(doc))?;
-    Ok(Sha256::digest(canonical).into())
+    Ok(Sha256::digest(canonical_document(doc)?).into())
+}
+
+/// The bytes the Reference digests. Before signing there is no Signature to remove, and
+/// nothing else changes, so the enveloped transform is the identity here.
+fn canonical_document(doc: &Document<'_>) -> Result<Vec<u8>, XmlError> {
+    canonicalize(doc, &NodeSet::all_without_comments(doc))
 }
 
 fn canonicalize(doc: &Document<'_>, nodes: &NodeSet) -> Result<Vec<u8>, XmlError> {
@@ -237,6 +249,7 @@ impl Splice {
 struct SignatureParts {
     layout: XmlLayout,
     signature_method: &'static str,
+    digest_method: &'static str,
     digest_b64: String,
     certificate_b64: String,
 }
@@ -253,6 +266,7 @@ impl SignatureParts {
             .unwrap_or_default();
         let certificate = self.wrap(&self.certificate_b64);
         let (method, digest) = (self.signature_method, &self.digest_b64);
+        let digest_method = self.digest_method;
         format!(
             "<ds:Signature xmlns:ds=\"{DSIG_NS}\">{nl}\
              <ds:SignedInfo>{nl}\
@@ -263,7 +277,7 @@ impl SignatureParts {
              <ds:Transform Algorithm=\"{ENVELOPED}\"/>{nl}\
              <ds:Transform Algorithm=\"{C14N_WITH_COMMENTS}\"/>{nl}\
              </ds:Transforms>{nl}\
-             <ds:DigestMethod Algorithm=\"{SHA256}\"/>{nl}\
+             <ds:DigestMethod Algorithm=\"{digest_method}\"/>{nl}\
              <ds:DigestValue>{digest}</ds:DigestValue>{nl}\
              </ds:Reference>{nl}\
              </ds:SignedInfo>{nl}\
