@@ -13,7 +13,7 @@ use super::{
 use crate::cert::{Holder, Purpose};
 use crate::keystore::Entry;
 use crate::sign::xml::{self, XmlLayout};
-use crate::sign::{cms, sign_raw, EntrySigner, SignOptions};
+use crate::sign::{cms, sign_raw, EntrySigner, RawSigner, SignOptions};
 use crate::Error;
 
 /// Bumped when a method's parameters or results change incompatibly.
@@ -344,10 +344,11 @@ fn login(call: Call<'_>) -> Outcome {
         KeyFilter::for_purpose(Purpose::Auth),
         description,
         move |entry, signing| {
-            let signature = sign_raw(&signer(entry, signing)?, &message)?;
+            let signer = signer(entry, signing)?;
+            let signature = sign_raw(&signer, &message)?;
             Ok(LoginResult {
                 format: LOGIN_FORMAT,
-                algorithm: "RS256",
+                algorithm: signer.algorithm().token_name(),
                 certificate: encode_base64(&entry.certificate.der),
                 signature: URL_SAFE_NO_PAD.encode(signature),
             })
@@ -418,10 +419,11 @@ fn register(call: Call<'_>) -> Outcome {
     filter.holder = Some(holder);
     let description = format!("register with {}", call.origin);
     call.key_job(filter, description, move |entry, signing| {
-        let signature = sign_raw(&signer(entry, signing)?, payload.as_bytes())?;
+        let signer = signer(entry, signing)?;
+        let signature = sign_raw(&signer, payload.as_bytes())?;
         Ok(RegisterResult {
             format: REGISTER_FORMAT,
-            algorithm: "RS256",
+            algorithm: signer.algorithm().token_name(),
             certificate: encode_base64(&entry.certificate.der),
             payload,
             signature: URL_SAFE_NO_PAD.encode(signature),

@@ -30,6 +30,14 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::Gost2015 => crate::gost::streebog512(data).to_vec(),
         }
     }
+
+    /// The name login and register tokens carry (docs/PROTOCOL.md).
+    pub fn token_name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => "RS256",
+            SignatureAlgorithm::Gost2015 => "GOST512",
+        }
+    }
 }
 
 /// Signing failed inside the key; the message says why without any key material.

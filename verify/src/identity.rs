@@ -88,10 +88,10 @@ pub fn check_certificate(
             ))
         }
     }
-    // GOST certificates decode and classify, but their signatures cannot be checked yet.
-    if let KeyAlgorithm::Gost2004 | KeyAlgorithm::Gost2015 = certificate.info.algorithm {
+    // GOST 2004 certificates decode and classify, but their signatures cannot be checked.
+    if let KeyAlgorithm::Gost2004 = certificate.info.algorithm {
         return Err(VerifyError::UnsupportedAlgorithm(format!(
-            "{} certificates (GOST verification is not implemented yet)",
+            "{} certificates (only GOST 34.10-2015 can be verified)",
             certificate.info.algorithm
         )));
     }

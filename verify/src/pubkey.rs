@@ -14,6 +14,9 @@ const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const ECDSA_SHA384: &str = "1.2.840.10045.4.3.3";
 const P256: &str = "1.2.840.10045.3.1.7";
 const P384: &str = "1.3.132.0.34";
+const GOST2015_512_KEY: &str = "1.2.398.3.10.1.1.2.2";
+/// KZ's GOST 34.10-2015 512-bit signature with Streebog-512 (certificates, CMS, tokens).
+pub(crate) const GOST2015_512_SIGNATURE: &str = "1.2.398.3.10.1.1.2.3.2";
 pub(crate) const SHA1: &str = "1.3.14.3.2.26";
 pub(crate) const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 pub(crate) const SHA384: &str = "2.16.840.1.101.3.4.2.2";
@@ -55,9 +58,29 @@ pub(crate) fn verify(
     message: &[u8],
     signature: &[u8],
 ) -> Result<()> {
+    if signature_oid == GOST2015_512_SIGNATURE {
+        return verify_gost2015(key, message, signature);
+    }
     let algorithm = scheme(key, signature_oid, digest_oid)?;
     UnparsedPublicKey::new(algorithm, key.key)
         .verify(message, signature)
+        .map_err(|_| VerifyError::BadSignature)
+}
+
+/// GOST keys and signatures use KZ byte orders; the core's `gost` module knows them.
+fn verify_gost2015(key: &PublicKey<'_>, message: &[u8], signature: &[u8]) -> Result<()> {
+    use der::Decode;
+    use qoltanba::gost::{Signature, VerifyingKey};
+    if key.algorithm != GOST2015_512_KEY {
+        return Err(unsupported_key(key));
+    }
+    let point = der::asn1::OctetStringRef::from_der(key.key)
+        .map_err(|e| VerifyError::BadCertificate(format!("GOST public key: {e}")))?;
+    let public = VerifyingKey::from_kz_bytes(point.as_bytes())
+        .map_err(|e| VerifyError::BadCertificate(format!("GOST public key: {e}")))?;
+    let signature = Signature::from_kz_bytes(signature).map_err(|_| VerifyError::BadSignature)?;
+    public
+        .verify(message, &signature)
         .map_err(|_| VerifyError::BadSignature)
 }
 

@@ -18,6 +18,8 @@ pub const LOGIN_FORMAT: &str = "qoltanba-login:1";
 pub const REGISTER_FORMAT: &str = "qoltanba-register:1";
 /// The only signature algorithm of version 1 tokens: RSASSA-PKCS1-v1_5 with SHA-256.
 pub const RS256: &str = "RS256";
+/// GOST 34.10-2015 512-bit with Streebog-512, KZ byte order (NCA keys since 2024).
+pub const GOST512: &str = "GOST512";
 const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 
 /// The JSON the page forwards from `qoltanba.login`.
@@ -111,7 +113,7 @@ impl Verifier {
         let checked = self.checked(&reply.algorithm, &certificate, Purpose::Auth, now)?;
         let mut message = Sha256::digest(self.origin.as_bytes()).to_vec();
         message.extend_from_slice(&Sha256::digest(&challenge_bytes));
-        verify_rs256(&checked, &message, &signature)?;
+        verify_token_signature(&reply.algorithm, &checked, &message, &signature)?;
         Ok(checked.identity)
     }
 
@@ -156,7 +158,12 @@ impl Verifier {
             ));
         }
         let checked = self.checked(&reply.algorithm, &certificate, Purpose::Sign, now)?;
-        verify_rs256(&checked, reply.payload.as_bytes(), &signature)?;
+        verify_token_signature(
+            &reply.algorithm,
+            &checked,
+            reply.payload.as_bytes(),
+            &signature,
+        )?;
         Ok(Registration {
             identity: checked.identity,
             email: payload.email,
@@ -171,24 +178,29 @@ impl Verifier {
         wanted: Purpose,
         now: OffsetDateTime,
     ) -> Result<CheckedCertificate> {
-        if algorithm != RS256 {
+        if algorithm != RS256 && algorithm != GOST512 {
             return Err(VerifyError::UnsupportedAlgorithm(format!(
-                "token algorithm {algorithm:?} (expected {RS256:?})"
+                "token algorithm {algorithm:?} (expected {RS256:?} or {GOST512:?})"
             )));
         }
         check_certificate(&self.trust, certificate, wanted, &[], now)
     }
 }
 
-fn verify_rs256(checked: &CheckedCertificate, message: &[u8], signature: &[u8]) -> Result<()> {
+/// Checks a token signature with the scheme its `algorithm` names; the key must match it.
+fn verify_token_signature(
+    algorithm: &str,
+    checked: &CheckedCertificate,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<()> {
     let cert = parse_cert(&checked.certificate.der).map_err(VerifyError::BadCertificate)?;
-    pubkey::verify(
-        &PublicKey::of(&cert),
-        SHA256_WITH_RSA,
-        None,
-        message,
-        signature,
-    )
+    let scheme = if algorithm == GOST512 {
+        pubkey::GOST2015_512_SIGNATURE
+    } else {
+        SHA256_WITH_RSA
+    };
+    pubkey::verify(&PublicKey::of(&cert), scheme, None, message, signature)
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T> {

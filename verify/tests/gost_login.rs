@@ -1,0 +1,69 @@
+//! GOST 34.10-2015 keys (what NCA issues since 2024): their chain and login tokens verify.
+
+mod common;
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use common::nca_fixtures;
+use qoltanba::keystore;
+use qoltanba::protocol::native::login_message;
+use qoltanba::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
+use qoltanba_verify::{Holder, TrustStore, Verifier, VerifyError};
+
+const ORIGIN: &str = "https://egov.kz";
+const CHALLENGE: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+
+/// A login token made with a real NCA GOST512 keystore, signed inside the certificate's year.
+fn gost_login(dir: &std::path::Path, keystore_name: &str) -> (String, time::OffsetDateTime) {
+    let store = keystore::open(&dir.join("keystores").join(keystore_name), "Qwerty12").unwrap();
+    let entry = &store.entries[0];
+    let at = entry.certificate.info.not_before + time::Duration::days(1);
+    let signer = EntrySigner::new(
+        entry,
+        SignOptions {
+            now: at,
+            allow_expired: false,
+        },
+    )
+    .unwrap();
+    let challenge = URL_SAFE_NO_PAD.decode(CHALLENGE).unwrap();
+    let signature = sign_raw(&signer, &login_message(ORIGIN, &challenge)).unwrap();
+    let reply = serde_json::json!({
+        "format": "qoltanba-login:1",
+        "algorithm": signer.algorithm().token_name(),
+        "certificate": STANDARD.encode(&entry.certificate.der),
+        "signature": URL_SAFE_NO_PAD.encode(signature),
+    });
+    (reply.to_string(), at)
+}
+
+fn gost_verifier(dir: &std::path::Path, origin: &str) -> Verifier {
+    let mut trust = TrustStore::new();
+    trust
+        .add_ca_file(&dir.join("ca/root_test_gost_2022.crt"))
+        .unwrap();
+    trust
+        .add_ca_file(&dir.join("ca/nca_gost2022_test.crt"))
+        .unwrap();
+    Verifier::new(origin, trust)
+}
+
+#[test]
+fn gost_2015_login_token_verifies_through_the_nca_gost_chain() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (reply, at) = gost_login(&dir, "GOST512_legal_ceo.p12");
+    assert!(reply.contains("\"GOST512\""));
+    let identity = gost_verifier(&dir, ORIGIN)
+        .check_login(&reply, CHALLENGE, at)
+        .unwrap();
+    assert_eq!(identity.holder, Holder::LegalEntity);
+    assert!(identity.bin.is_some());
+}
+
+#[test]
+fn gost_2015_login_token_fails_for_another_origin() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (reply, at) = gost_login(&dir, "GOST512_individual.p12");
+    let err = gost_verifier(&dir, "https://evil.example").check_login(&reply, CHALLENGE, at);
+    assert!(matches!(err, Err(VerifyError::BadSignature)), "{err:?}");
+}
