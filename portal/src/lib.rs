@@ -184,10 +184,12 @@ async fn challenge(
     headers: HeaderMap,
 ) -> Result<Json<ChallengeReply>, Failure> {
     same_origin(&portal, &headers).map_err(|e| Failure(e, q.lang))?;
-    let challenge = portal
-        .challenges
-        .issue()
-        .map_err(|_| Failure(refuse(Text::EdsRejected, StatusCode::SERVICE_UNAVAILABLE), q.lang))?;
+    let challenge = portal.challenges.issue().map_err(|_| {
+        Failure(
+            refuse(Text::EdsRejected, StatusCode::SERVICE_UNAVAILABLE),
+            q.lang,
+        )
+    })?;
     Ok(Json(ChallengeReply { challenge }))
 }
 
@@ -318,8 +320,8 @@ async fn login_password(
 ) -> Result<Response, Failure> {
     let lang = q.lang;
     same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
-    let account_id = do_login_password(&portal, &form, &peer.ip().to_string())
-        .map_err(|e| Failure(e, lang))?;
+    let account_id =
+        do_login_password(&portal, &form, &peer.ip().to_string()).map_err(|e| Failure(e, lang))?;
     start_session(&portal, account_id, lang, None).map_err(|e| Failure(e, lang))
 }
 
@@ -337,7 +339,10 @@ fn do_login_password(
         portal.with_db(|db| db::record_failure(db, login, source, now))?;
         return Err(unauthorized());
     };
-    if account.locked_until.is_some_and(|t| now.unix_timestamp() < t) {
+    if account
+        .locked_until
+        .is_some_and(|t| now.unix_timestamp() < t)
+    {
         portal.with_db(|db| db::record_failure(db, login, source, now))?;
         return Err(blocked());
     }
@@ -345,7 +350,10 @@ fn do_login_password(
     let correct = password::verify(&form.password, &account.password_hash);
     portal.with_db(|db| {
         let current = db::find_by_login(db, login)?.ok_or_else(unauthorized)?;
-        if current.locked_until.is_some_and(|t| now.unix_timestamp() < t) {
+        if current
+            .locked_until
+            .is_some_and(|t| now.unix_timestamp() < t)
+        {
             db::record_failure(db, login, source, now)?;
             return Err(blocked());
         }
@@ -358,7 +366,10 @@ fn do_login_password(
         if failed >= MAX_FAILED_LOGINS {
             let until = (now + LOCKOUT).unix_timestamp();
             db::set_lock_state(db, current.id, 0, Some(until))?;
-            tracing::info!(account = current.id, "password login blocked for 15 minutes");
+            tracing::info!(
+                account = current.id,
+                "password login blocked for 15 minutes"
+            );
             return Err(blocked());
         }
         db::set_lock_state(db, current.id, failed, None)?;
@@ -416,7 +427,11 @@ fn start_session(
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| PortalError::Hashing("no randomness".into()))?;
     let token = URL_SAFE_NO_PAD.encode(bytes);
     portal.with_db(|db| db::create_session(db, &token, account_id, portal.now()))?;
-    let secure = if portal.secure_cookies { "; Secure" } else { "" };
+    let secure = if portal.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     let cookie = format!("session={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
     let reply = Reply {
         ok: true,

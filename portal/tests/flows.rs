@@ -156,8 +156,14 @@ async fn registration_with_eds_creates_an_account_the_password_opens() {
     let login = portal.login_password(IIN, GOOD_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK);
     let cookie = login.cookie.expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"));
-    let by_email = portal.login_password("USER@example.kz", GOOD_PASSWORD).await;
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Secure")
+    );
+    let by_email = portal
+        .login_password("USER@example.kz", GOOD_PASSWORD)
+        .await;
     assert_eq!(by_email.status, StatusCode::OK);
 }
 
@@ -168,8 +174,15 @@ async fn legal_entity_registers_under_its_bin_and_logs_in_with_it() {
         .register_with("legal", "legal_ceo_sign", GOOD_PASSWORD)
         .await;
     assert_eq!(answer.message(), SUCCESS, "{:?}", answer.json);
-    let bin = common::entry("legal_ceo_sign").certificate.info.bin.unwrap();
-    assert_eq!(portal.login_password(&bin, GOOD_PASSWORD).await.status, StatusCode::OK);
+    let bin = common::entry("legal_ceo_sign")
+        .certificate
+        .info
+        .bin
+        .unwrap();
+    assert_eq!(
+        portal.login_password(&bin, GOOD_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -179,7 +192,10 @@ async fn individual_certificate_cannot_register_a_legal_entity() {
         .register_with("legal", "individual_sign", GOOD_PASSWORD)
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert_eq!(answer.message(), "The certificate does not match the chosen kind of person");
+    assert_eq!(
+        answer.message(),
+        "The certificate does not match the chosen kind of person"
+    );
 }
 
 #[tokio::test]
@@ -188,20 +204,39 @@ async fn second_registration_of_the_same_iin_is_refused() {
     portal.register_individual().await;
     let again = portal.register_individual().await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    assert_eq!(again.message(), "This IIN/BIN is already registered on the portal. Log in or restore your password");
+    assert_eq!(
+        again.message(),
+        "This IIN/BIN is already registered on the portal. Log in or restore your password"
+    );
 }
 
 #[tokio::test]
 async fn iins_on_the_refusal_list_get_the_guides_department_messages() {
     let (_dir, portal) = fresh();
-    portal.portal.with_db(|db| db::add_refusal(db, IIN, "psc")).unwrap();
+    portal
+        .portal
+        .with_db(|db| db::add_refusal(db, IIN, "psc"))
+        .unwrap();
     let psc = portal.register_individual().await;
     assert_eq!(psc.status, StatusCode::FORBIDDEN);
-    assert!(psc.message().contains("documentation department of the PSC"), "{}", psc.message());
-    portal.portal.with_db(|db| db::add_refusal(db, IIN, "cls")).unwrap();
+    assert!(
+        psc.message()
+            .contains("documentation department of the PSC"),
+        "{}",
+        psc.message()
+    );
+    portal
+        .portal
+        .with_db(|db| db::add_refusal(db, IIN, "cls"))
+        .unwrap();
     let cls = portal.register_individual().await;
-    assert!(cls.message().contains("Committee on Legal Statistics and Special Accounts"));
-    assert_eq!(portal.login_password(IIN, GOOD_PASSWORD).await.message(), AUTH_ERROR);
+    assert!(cls
+        .message()
+        .contains("Committee on Legal Statistics and Special Accounts"));
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.message(),
+        AUTH_ERROR
+    );
 }
 
 #[tokio::test]
@@ -214,18 +249,28 @@ async fn registration_needs_the_agreement_matching_passwords_and_a_sign_certific
                "passwordConfirmation": confirmation, "email": "user@example.kz",
                "challenge": challenge, "reply": reply})
     };
-    let no_tick = portal.post("/api/register", form(false, GOOD_PASSWORD)).await;
+    let no_tick = portal
+        .post("/api/register", form(false, GOOD_PASSWORD))
+        .await;
     assert_eq!(no_tick.message(), "Accept the user agreement");
     let mismatch = portal.post("/api/register", form(true, "Other1234")).await;
-    assert_eq!(mismatch.message(), "The password and its confirmation do not match");
+    assert_eq!(
+        mismatch.message(),
+        "The password and its confirmation do not match"
+    );
 
     // An AUTH certificate is the wrong purpose for registration.
     let auth = portal
         .register_with("individual", "individual_auth", GOOD_PASSWORD)
         .await;
     assert_eq!(auth.status, StatusCode::BAD_REQUEST);
-    assert!(auth.message().starts_with("The EDS did not pass verification"));
-    assert_eq!(portal.login_password(IIN, GOOD_PASSWORD).await.message(), AUTH_ERROR);
+    assert!(auth
+        .message()
+        .starts_with("The EDS did not pass verification"));
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.message(),
+        AUTH_ERROR
+    );
 }
 
 #[tokio::test]
@@ -240,7 +285,10 @@ async fn wrong_or_unknown_credentials_get_the_authorization_error_and_are_record
     let failures = portal.failures();
     assert_eq!(failures.len(), 2);
     let now = portal.clock.0.lock().unwrap().unix_timestamp();
-    assert_eq!(failures[0], (now, IIN.to_string(), "203.0.113.7".to_string()));
+    assert_eq!(
+        failures[0],
+        (now, IIN.to_string(), "203.0.113.7".to_string())
+    );
     assert_eq!(failures[1].1, "999999999999");
 }
 
@@ -265,13 +313,22 @@ async fn tenth_concurrent_failure_blocks_password_login_for_15_minutes_but_not_e
     let blocked = portal.login_password(IIN, GOOD_PASSWORD).await;
     assert_eq!(blocked.status, StatusCode::FORBIDDEN);
     assert_eq!(blocked.message(), BLOCKED);
-    assert_eq!(portal.login_eds("individual_auth").await.status, StatusCode::OK);
+    assert_eq!(
+        portal.login_eds("individual_auth").await.status,
+        StatusCode::OK
+    );
     assert_eq!(portal.failures().len(), 11);
 
     portal.clock.advance(time::Duration::minutes(14));
-    assert_eq!(portal.login_password(IIN, GOOD_PASSWORD).await.message(), BLOCKED);
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.message(),
+        BLOCKED
+    );
     portal.clock.advance(time::Duration::minutes(1));
-    assert_eq!(portal.login_password(IIN, GOOD_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -290,21 +347,30 @@ async fn eds_login_answers_with_the_identity_the_dialog_shows() {
 #[tokio::test]
 async fn eds_login_refuses_unregistered_revoked_and_replayed_replies() {
     let (_dir, portal) = fresh();
-    assert_eq!(portal.login_eds("individual_auth").await.message(), AUTH_ERROR);
+    assert_eq!(
+        portal.login_eds("individual_auth").await.message(),
+        AUTH_ERROR
+    );
     portal.register_individual().await;
     assert_eq!(portal.login_eds("revoked_auth").await.message(), AUTH_ERROR);
 
     let challenge = portal.challenge().await;
     let reply = common::login_reply("individual_auth", ORIGIN, &challenge);
     let body = json!({"challenge": challenge, "reply": reply});
-    assert_eq!(portal.post("/api/login/eds", body.clone()).await.status, StatusCode::OK);
+    assert_eq!(
+        portal.post("/api/login/eds", body.clone()).await.status,
+        StatusCode::OK
+    );
     let replay = portal.post("/api/login/eds", body).await;
     assert_eq!(replay.message(), AUTH_ERROR);
 
     let other_site = portal.challenge().await;
     let relayed = common::login_reply("individual_auth", "https://evil.example", &other_site);
     let answer = portal
-        .post("/api/login/eds", json!({"challenge": other_site, "reply": relayed}))
+        .post(
+            "/api/login/eds",
+            json!({"challenge": other_site, "reply": relayed}),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
@@ -314,7 +380,11 @@ async fn posts_from_another_origin_are_forbidden() {
     let (_dir, portal) = fresh();
     portal.register_individual().await;
     let answer = portal
-        .post_from("https://evil.example", "/api/login/password", json!({"login": IIN, "password": GOOD_PASSWORD}))
+        .post_from(
+            "https://evil.example",
+            "/api/login/password",
+            json!({"login": IIN, "password": GOOD_PASSWORD}),
+        )
         .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert!(answer.cookie.is_none());
@@ -329,7 +399,10 @@ async fn a_restart_keeps_accounts() {
     assert_eq!(first.register_individual().await.message(), SUCCESS);
     drop(first);
     let second = start(&path, &clock);
-    assert_eq!(second.login_password(IIN, GOOD_PASSWORD).await.status, StatusCode::OK);
+    assert_eq!(
+        second.login_password(IIN, GOOD_PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -349,7 +422,11 @@ async fn pages_show_the_guides_texts_in_each_language() {
     let en = get("/register?lang=en").await;
     assert!(en.contains("The User confirms that he is familiar with all the clauses of this Agreement and unconditionally accepts them"));
     assert!(en.contains("Register with EDS"));
-    assert!(get("/register?lang=ru").await.contains("Зарегистрироваться с ЭЦП"));
+    assert!(get("/register?lang=ru")
+        .await
+        .contains("Зарегистрироваться с ЭЦП"));
     assert!(get("/?lang=kk").await.contains("ЖСН, БСН немесе e-mail"));
-    assert!(get("/qoltanba.js").await.contains("export async function connect"));
+    assert!(get("/qoltanba.js")
+        .await
+        .contains("export async function connect"));
 }
