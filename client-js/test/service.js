@@ -12,28 +12,33 @@ export const ORIGIN = "https://portal.example.kz";
 export const PASSWORD = "Qwerty12";
 export const CHAIN = join(REPO, "certs-test/ca/chain.pem");
 
-let binary;
+const binaries = new Map();
 
-/** The qoltanba binary, built once by cargo (already up to date after `cargo test`). */
-function qoltanbaBinary() {
-  if (process.env.QOLTANBA_BIN) return process.env.QOLTANBA_BIN;
-  if (binary) return binary;
+/** A workspace binary, built once by cargo (already up to date after `cargo test`). */
+export function cargoBinary(pkg, name) {
+  if (binaries.has(name)) return binaries.get(name);
+  let binary;
   const build = spawnSync(
     "cargo",
-    ["build", "--quiet", "--bin", "qoltanba", "--message-format=json"],
+    ["build", "--quiet", "-p", pkg, "--bin", name, "--message-format=json"],
     { cwd: REPO, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
   if (build.status !== 0) throw new Error(`cargo build failed:\n${build.stderr}`);
   for (const line of build.stdout.split("\n")) {
     if (!line.startsWith("{")) continue;
     const message = JSON.parse(line);
-    if (message.reason === "compiler-artifact" && message.target?.name === "qoltanba"
+    if (message.reason === "compiler-artifact" && message.target?.name === name
       && message.target.kind.includes("bin")) {
       binary = message.executable;
     }
   }
-  if (!binary) throw new Error("cargo did not report the qoltanba binary");
+  if (!binary) throw new Error(`cargo did not report the ${name} binary`);
+  binaries.set(name, binary);
   return binary;
+}
+
+function qoltanbaBinary() {
+  return process.env.QOLTANBA_BIN ?? cargoBinary("qoltanba", "qoltanba");
 }
 
 export async function freePort() {
@@ -44,7 +49,7 @@ export async function freePort() {
   return port;
 }
 
-async function waitForPort(port, child) {
+export async function waitForPort(port, child) {
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`qoltanba serve exited with ${child.exitCode}`);
     const open = await new Promise((resolve) => {
@@ -59,20 +64,20 @@ async function waitForPort(port, child) {
 }
 
 /** A running service whose scripted user always picks `keystore` and types `password`. */
-export async function startService(keystore, password = PASSWORD) {
+export async function startService(keystore, { password = PASSWORD, origin = ORIGIN } = {}) {
   const port = await freePort();
   const configDir = mkdtempSync(join(tmpdir(), "qoltanba-js-"));
   const child = spawn(qoltanbaBinary(), [
     "serve", "--port", String(port), "--no-tls", "--config-dir", configDir,
     "--keystore-dir", join(REPO, "certs-test/keystores"),
-    "--allow-origin", ORIGIN, "--prompt", "scripted",
+    "--allow-origin", origin, "--prompt", "scripted",
     "--scripted-keystore", keystore, "--scripted-password", password,
   ], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } });
   await waitForPort(port, child);
   return {
     url: `ws://127.0.0.1:${port}/`,
     /** Opens sockets the way a page on ORIGIN would (Node's ws lets the test set Origin). */
-    webSocket: (url) => new WebSocket(url, { origin: ORIGIN }),
+    webSocket: (url) => new WebSocket(url, { origin }),
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
