@@ -28,6 +28,18 @@ CREATE TABLE IF NOT EXISTS failed_logins (
     identifier TEXT NOT NULL,
     source TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS identity_documents (
+    holder TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    issued TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts(id),
@@ -176,6 +188,75 @@ pub fn create_session(
     db.execute(
         "INSERT INTO sessions (token, account_id, created_at) VALUES (?1, ?2, ?3)",
         params![token, account_id, now.unix_timestamp()],
+    )?;
+    Ok(())
+}
+
+/// The account of an individual (by IIN) or of a legal entity (by BIN), for password recovery.
+pub fn find_holder(
+    db: &Connection,
+    legal: bool,
+    id: &str,
+) -> rusqlite::Result<Option<(Account, String)>> {
+    let column = if legal { "bin" } else { "iin" };
+    let extra = if legal { "" } else { " AND bin = ''" };
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS}, email FROM accounts WHERE {column} = ?1{extra} ORDER BY id LIMIT 1"
+    );
+    db.query_row(&sql, [id], |r| Ok((account(r)?, r.get(6)?)))
+        .optional()
+}
+
+/// Records an identity document (individual: number and issue date) or a legal entity's
+/// registration number (issue date empty), as the state registers would confirm them.
+pub fn add_identity_document(
+    db: &Connection,
+    holder: &str,
+    number: &str,
+    issued: &str,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT OR REPLACE INTO identity_documents (holder, number, issued) VALUES (?1, ?2, ?3)",
+        params![holder, number, issued],
+    )?;
+    Ok(())
+}
+
+/// True when the holder's recorded document matches what the user typed.
+pub fn document_matches(
+    db: &Connection,
+    holder: &str,
+    number: &str,
+    issued: &str,
+) -> rusqlite::Result<bool> {
+    db.query_row(
+        "SELECT count(*) FROM identity_documents WHERE holder = ?1 AND number = ?2 AND issued = ?3",
+        params![holder, number, issued],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
+/// Replaces the password hash and lifts any password-login block.
+pub fn set_password(db: &Connection, id: i64, password_hash: &str) -> rusqlite::Result<()> {
+    db.execute(
+        "UPDATE accounts SET password_hash = ?2, failed_count = 0, locked_until = NULL WHERE id = ?1",
+        params![id, password_hash],
+    )?;
+    Ok(())
+}
+
+/// Queues an e-mail; the reference portal's mail goes here (tests and operators read it).
+pub fn queue_mail(
+    db: &Connection,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![recipient, subject, body, now.unix_timestamp()],
     )?;
     Ok(())
 }

@@ -58,6 +58,10 @@ pub enum Text {
     Bin,
     FullName,
     Validity,
+    PasswordChanged,
+    NewPasswordSent,
+    RecoveryDataMismatch,
+    NewPasswordMailSubject,
 }
 
 impl Text {
@@ -158,6 +162,26 @@ impl Text {
             Bin => ["БСН", "БИН", "BIN"],
             FullName => ["Аты-жөні", "ФИО", "Full name"],
             Validity => ["Жарамдылық мерзімі", "Срок действия", "Validity"],
+            PasswordChanged => [
+                "Құпиясөз сәтті өзгертілді",
+                "Пароль успешно изменен",
+                "The password was changed successfully",
+            ],
+            NewPasswordSent => [
+                "Жаңа құпиясөз тіркелген электрондық поштаңызға жіберілді",
+                "Новый пароль отправлен на Вашу зарегистрированную электронную почту",
+                "A new password has been sent to your registered e-mail",
+            ],
+            RecoveryDataMismatch => [
+                "Енгізілген деректер порталдағы деректерге сәйкес келмейді",
+                "Введенные данные не совпадают с данными портала",
+                "The data entered do not match the portal's records",
+            ],
+            NewPasswordMailSubject => [
+                "«Электрондық үкімет» порталына кіруге арналған жаңа құпиясөз",
+                "Новый пароль для входа на портал «Электронного правительства»",
+                "Your new password for the \"Electronic Government\" portal",
+            ],
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod db;
 pub mod i18n;
 mod pages;
 mod password;
+mod recovery;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -85,6 +86,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/api/register", post(register))
         .route("/api/login/password", post(login_password))
         .route("/api/login/eds", post(login_eds))
+        .route("/api/password/eds", post(recovery::change_by_eds))
+        .route("/api/password/email", post(recovery::recover_by_email))
         .with_state(portal)
 }
 

@@ -430,3 +430,126 @@ async fn pages_show_the_guides_texts_in_each_language() {
         .await
         .contains("export async function connect"));
 }
+
+#[tokio::test]
+async fn password_change_by_eds_replaces_the_password_and_lifts_the_block() {
+    let (_dir, portal) = fresh();
+    portal.register_individual().await;
+    for _ in 0..10 {
+        portal.login_password(IIN, "Wrong1234").await;
+    }
+    let challenge = portal.challenge().await;
+    let reply = common::login_reply("individual_auth", ORIGIN, &challenge);
+    let changed = portal
+        .post(
+            "/api/password/eds",
+            json!({"challenge": challenge, "reply": reply,
+                   "newPassword": "Changed123", "passwordConfirmation": "Changed123"}),
+        )
+        .await;
+    assert_eq!(changed.message(), "The password was changed successfully");
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.message(),
+        AUTH_ERROR
+    );
+    assert_eq!(
+        portal.login_password(IIN, "Changed123").await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn password_change_by_eds_refuses_another_persons_certificate() {
+    let (_dir, portal) = fresh();
+    portal.register_individual().await;
+    let challenge = portal.challenge().await;
+    let reply = common::login_reply("legal_ceo_auth", ORIGIN, &challenge);
+    let changed = portal
+        .post(
+            "/api/password/eds",
+            json!({"challenge": challenge, "reply": reply,
+                   "newPassword": "Changed123", "passwordConfirmation": "Changed123"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn password_recovery_by_email_mails_a_new_password_when_the_document_matches() {
+    let (_dir, portal) = fresh();
+    portal.register_individual().await;
+    portal
+        .portal
+        .with_db(|db| db::add_identity_document(db, IIN, "012345678", "2020-01-15"))
+        .unwrap();
+    let wrong = portal
+        .post(
+            "/api/password/email",
+            json!({"entity": "individual", "iin": IIN, "documentNumber": "999", "issueDate": "2020-01-15"}),
+        )
+        .await;
+    assert_eq!(
+        wrong.message(),
+        "The data entered do not match the portal's records"
+    );
+
+    let sent = portal
+        .post(
+            "/api/password/email",
+            json!({"entity": "individual", "iin": IIN, "documentNumber": "012345678", "issueDate": "2020-01-15"}),
+        )
+        .await;
+    assert_eq!(
+        sent.message(),
+        "A new password has been sent to your registered e-mail"
+    );
+    let (recipient, body): (String, String) = portal.portal.with_db(|db| {
+        db.query_row("SELECT recipient, body FROM outbox", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap()
+    });
+    assert_eq!(recipient, "user@example.kz");
+    let new_password = body.rsplit(' ').next().unwrap();
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.message(),
+        AUTH_ERROR
+    );
+    assert_eq!(
+        portal.login_password(IIN, new_password).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn password_recovery_by_email_for_a_legal_entity_uses_bin_and_registration_number() {
+    let (_dir, portal) = fresh();
+    portal
+        .register_with("legal", "legal_ceo_sign", GOOD_PASSWORD)
+        .await;
+    let bin = common::entry("legal_ceo_sign")
+        .certificate
+        .info
+        .bin
+        .unwrap();
+    portal
+        .portal
+        .with_db(|db| db::add_identity_document(db, &bin, "REG-42", ""))
+        .unwrap();
+    let sent = portal
+        .post(
+            "/api/password/email",
+            json!({"entity": "legal", "bin": bin, "registrationNumber": "REG-42"}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.json);
+    let mails: i64 = portal.portal.with_db(|db| {
+        db.query_row("SELECT count(*) FROM outbox", [], |r| r.get(0))
+            .unwrap()
+    });
+    assert_eq!(mails, 1);
+}
