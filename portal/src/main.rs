@@ -28,6 +28,10 @@ struct Args {
     /// Puts an IIN on the refusal list: IIN=psc or IIN=cls (repeatable).
     #[arg(long = "refuse", value_name = "IIN=DEPT")]
     refusals: Vec<String>,
+    /// Records a document for password recovery by e-mail: IIN=NUMBER@YYYY-MM-DD (individual)
+    /// or BIN=REGISTRATION_NUMBER (legal entity) (repeatable).
+    #[arg(long = "document", value_name = "HOLDER=NUMBER[@DATE]")]
+    documents: Vec<String>,
 }
 
 #[tokio::main]
@@ -68,6 +72,13 @@ async fn main() -> anyhow::Result<()> {
             .filter(|(_, d)| *d == "psc" || *d == "cls")
             .context("--refuse takes IIN=psc or IIN=cls")?;
         qoltanba_portal::db::add_refusal(&db, iin, department)?;
+    }
+    for document in &args.documents {
+        let (holder, rest) = document
+            .split_once('=')
+            .context("--document takes HOLDER=NUMBER[@DATE]")?;
+        let (number, issued) = rest.split_once('@').unwrap_or((rest, ""));
+        qoltanba_portal::db::add_identity_document(&db, holder, number, issued)?;
     }
     let portal = qoltanba_portal::Portal::new(
         db,
