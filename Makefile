@@ -63,6 +63,7 @@ audit:
 unit:
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
+	cd client-js && npm ci --no-audit --no-fund && npm test
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:

@@ -10,13 +10,16 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::{tls, Config, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PORT};
 use crate::policy::{self, ApprovalStore};
-use crate::prompt::{Prompt, TerminalPrompt};
+use crate::prompt::scripted::KeyAnswer;
+use crate::prompt::{Approval, Prompt, ScriptedPrompt, TerminalPrompt};
 
 /// Which dialogs the service shows.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PromptKind {
     /// Questions in this terminal, passwords without echo.
     Tty,
+    /// Test only: allows every origin once and answers with `--scripted-keystore`, no human.
+    Scripted,
 }
 
 /// Flags of `qoltanba serve`.
@@ -36,6 +39,12 @@ pub struct ServeArgs {
     pub allow_origins: Vec<String>,
     #[arg(long, value_enum, default_value = "tty")]
     pub prompt: PromptKind,
+    /// Test only (`--prompt scripted`): keystore file name the scripted user picks.
+    #[arg(long, hide = true, value_name = "FILE")]
+    pub scripted_keystore: Option<String>,
+    /// Test only (`--prompt scripted`): the password the scripted user types.
+    #[arg(long, hide = true, default_value = "")]
+    pub scripted_password: String,
     /// Seconds a prompt waits for the user before the request is cancelled.
     #[arg(long, default_value_t = 300)]
     pub prompt_timeout: u64,
@@ -119,6 +128,16 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let approvals = ApprovalStore::load(&config_dir, &args.allow_origins)?;
     let prompt: Arc<dyn Prompt> = match args.prompt {
         PromptKind::Tty => Arc::new(TerminalPrompt::new()),
+        PromptKind::Scripted => {
+            let keystore = args
+                .scripted_keystore
+                .context("--prompt scripted needs --scripted-keystore")?;
+            Arc::new(ScriptedPrompt::new(
+                Approval::Once,
+                KeyAnswer::first(&keystore, &args.scripted_password),
+                Duration::ZERO,
+            ))
+        }
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {

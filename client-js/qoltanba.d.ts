@@ -1,0 +1,100 @@
+// Types of qoltanba.js: the Qoltanba native API and the NCALayer-compatible facade.
+
+export declare const DEFAULT_URL: string;
+
+/** Why a call failed; the native API's reasons plus the connection's own. */
+export type Reason =
+  | "not_running" | "not_qoltanba" | "closed"
+  | "bad_request" | "cancelled" | "origin_denied" | "wrong_password"
+  | "no_matching_certificate" | "certificate_expired" | "unsupported_key" | "busy" | "timeout";
+
+export declare class QoltanbaError extends Error {
+  readonly reason?: Reason;
+  readonly code?: number | string;
+  readonly details?: string;
+  readonly cancelled: boolean;
+}
+
+/** Minimal WebSocket surface the library uses (browser WebSocket, or `ws` in Node). */
+export interface SocketLike {
+  send(data: string): void;
+  close(): void;
+  addEventListener(type: string, listener: (event: any) => void, options?: { once?: boolean }): void;
+}
+
+export interface ConnectOptions {
+  url?: string;
+  /** Creates the socket; default `url => new WebSocket(url)`. */
+  webSocket?: (url: string) => SocketLike;
+  /** Milliseconds to wait for the socket and for `qoltanba.version`. */
+  timeout?: number;
+}
+
+export interface Version { version: string; protocol: number; features: string[]; }
+
+export interface LoginReply {
+  format: "qoltanba-login:1"; algorithm: "RS256"; certificate: string; signature: string;
+}
+
+export interface RegisterReply {
+  format: "qoltanba-register:1"; algorithm: "RS256"; certificate: string; payload: string; signature: string;
+}
+
+export type Entity = "individual" | "legal";
+
+export interface SignRequest {
+  format: "cms" | "xml" | "raw";
+  /** base64 for cms and raw, XML text for xml */
+  data: string;
+  detached?: boolean;
+  purpose?: "auth" | "sign";
+}
+
+export interface SignReply { format: "cms" | "xml" | "raw"; signature: string; certificate: string; }
+
+export interface KeystoreFile { name: string; modified: string; }
+
+export declare function connect(options?: ConnectOptions): Promise<QoltanbaClient>;
+
+export declare class QoltanbaClient {
+  readonly url: string;
+  version: Version | null;
+  close(): void;
+  call(method: string, params?: unknown, timeout?: number): Promise<any>;
+  login(challenge: string): Promise<LoginReply>;
+  register(request: { challenge: string; email: string; entity: Entity }): Promise<RegisterReply>;
+  sign(request: SignRequest): Promise<SignReply>;
+  keystores(): Promise<KeystoreFile[]>;
+  ncalayer(request: object): Promise<any>;
+}
+
+export interface KeyInfo {
+  alias: string; keyId: string; algorithm: string;
+  subjectCn: string; subjectDn: string; issuerCn: string; issuerDn: string;
+  serialNumber: string; certNotBefore: string; certNotAfter: string;
+  authorityKeyIdentifier: string; pem: string;
+}
+
+export interface BasicsSignRequest {
+  allowedStorages?: string[];
+  format: "cms" | "xml";
+  data: string | string[];
+  signingParams?: Record<string, unknown>;
+  signerParams?: Record<string, unknown>;
+  locale?: string;
+}
+
+export declare class NCALayerClient {
+  constructor(url?: string, options?: { webSocket?: (url: string) => SocketLike });
+  connect(): Promise<string>;
+  close(): void;
+  getActiveTokens(): Promise<string[]>;
+  getKeyInfo(storageType?: string): Promise<KeyInfo>;
+  signXml(storageType: string, xml: string, keyType?: string, tbsElementXPath?: string, signatureParentElementXPath?: string): Promise<string>;
+  createCMSSignatureFromBase64(storageType: string, data: string, keyType?: string, attached?: boolean): Promise<string>;
+  createCAdESFromBase64(storageType: string, data: string, keyType?: string, attached?: boolean): Promise<string>;
+  changeLocale(locale: string): Promise<void>;
+  basicsSign(request: BasicsSignRequest): Promise<string[] | { signatures: string[]; certificate: string }>;
+  basicsSignCMS(allowedStorages: string[], data: string | string[], signingParams?: object, signerParams?: object, locale?: string): Promise<string[]>;
+  basicsSignXML(allowedStorages: string[], data: string | string[], signingParams?: object, signerParams?: object, locale?: string): Promise<string[]>;
+}

@@ -1,0 +1,262 @@
+//! The portal's SQLite file: accounts, the refusal list, failed password attempts, sessions.
+
+use rusqlite::{params, Connection, OptionalExtension};
+use time::OffsetDateTime;
+
+/// Schema applied on every start; `IF NOT EXISTS` keeps existing accounts across restarts.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (
+    id INTEGER PRIMARY KEY,
+    iin TEXT NOT NULL,
+    bin TEXT NOT NULL DEFAULT '',
+    entity TEXT NOT NULL,
+    email TEXT NOT NULL,
+    full_name TEXT,
+    password_hash TEXT NOT NULL,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER,
+    created_at INTEGER NOT NULL,
+    UNIQUE (iin, bin)
+);
+CREATE TABLE IF NOT EXISTS refusal_list (
+    iin TEXT PRIMARY KEY,
+    department TEXT NOT NULL CHECK (department IN ('psc', 'cls'))
+);
+CREATE TABLE IF NOT EXISTS failed_logins (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    identifier TEXT NOT NULL,
+    source TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS identity_documents (
+    holder TEXT PRIMARY KEY,
+    number TEXT NOT NULL,
+    issued TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    created_at INTEGER NOT NULL
+);
+";
+
+/// Opens (creating if missing) the database file and applies the schema.
+pub fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open(path)?;
+    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+    connection.execute_batch(SCHEMA)?;
+    Ok(connection)
+}
+
+/// An account as the login flows need it.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub id: i64,
+    pub iin: String,
+    pub bin: String,
+    pub password_hash: String,
+    pub failed_count: i64,
+    pub locked_until: Option<i64>,
+}
+
+const ACCOUNT_COLUMNS: &str = "id, iin, bin, password_hash, failed_count, locked_until";
+
+fn account(row: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    Ok(Account {
+        id: row.get(0)?,
+        iin: row.get(1)?,
+        bin: row.get(2)?,
+        password_hash: row.get(3)?,
+        failed_count: row.get(4)?,
+        locked_until: row.get(5)?,
+    })
+}
+
+/// The account a password login names: an individual's IIN, a legal entity's BIN, or an e-mail.
+pub fn find_by_login(db: &Connection, login: &str) -> rusqlite::Result<Option<Account>> {
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts
+         WHERE (iin = ?1 AND bin = '') OR (bin = ?1 AND bin != '') OR lower(email) = lower(?1)
+         ORDER BY id LIMIT 1"
+    );
+    db.query_row(&sql, [login], account).optional()
+}
+
+/// The account an EDS login names: the certificate's IIN, and BIN for a legal entity's certificate.
+pub fn find_by_certificate(
+    db: &Connection,
+    iin: &str,
+    bin: Option<&str>,
+) -> rusqlite::Result<Option<Account>> {
+    let sql = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE iin = ?1 AND bin = ?2");
+    db.query_row(&sql, params![iin, bin.unwrap_or("")], account)
+        .optional()
+}
+
+/// Which department a refused IIN must contact, if any.
+pub fn refusal(db: &Connection, iin: &str) -> rusqlite::Result<Option<String>> {
+    db.query_row(
+        "SELECT department FROM refusal_list WHERE iin = ?1",
+        [iin],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Puts an IIN on the refusal list (`psc` or `cls`).
+pub fn add_refusal(db: &Connection, iin: &str, department: &str) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT OR REPLACE INTO refusal_list (iin, department) VALUES (?1, ?2)",
+        params![iin, department],
+    )?;
+    Ok(())
+}
+
+/// A new account's fields.
+pub struct NewAccount<'a> {
+    pub iin: &'a str,
+    pub bin: Option<&'a str>,
+    pub entity: &'a str,
+    pub email: &'a str,
+    pub full_name: Option<&'a str>,
+    pub password_hash: &'a str,
+}
+
+/// Inserts the account; `Ok(false)` when one exists for this IIN (and BIN) already.
+pub fn create_account(
+    db: &Connection,
+    new: &NewAccount<'_>,
+    now: OffsetDateTime,
+) -> rusqlite::Result<bool> {
+    let inserted = db.execute(
+        "INSERT OR IGNORE INTO accounts (iin, bin, entity, email, full_name, password_hash, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            new.iin,
+            new.bin.unwrap_or(""),
+            new.entity,
+            new.email,
+            new.full_name,
+            new.password_hash,
+            now.unix_timestamp()
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// Records one failed password attempt: when, with which identifier, from where.
+pub fn record_failure(
+    db: &Connection,
+    identifier: &str,
+    source: &str,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT INTO failed_logins (at, identifier, source) VALUES (?1, ?2, ?3)",
+        params![now.unix_timestamp(), identifier, source],
+    )?;
+    Ok(())
+}
+
+/// Stores the account's failure counter and lock.
+pub fn set_lock_state(
+    db: &Connection,
+    id: i64,
+    failed_count: i64,
+    locked_until: Option<i64>,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "UPDATE accounts SET failed_count = ?2, locked_until = ?3 WHERE id = ?1",
+        params![id, failed_count, locked_until],
+    )?;
+    Ok(())
+}
+
+pub fn create_session(
+    db: &Connection,
+    token: &str,
+    account_id: i64,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT INTO sessions (token, account_id, created_at) VALUES (?1, ?2, ?3)",
+        params![token, account_id, now.unix_timestamp()],
+    )?;
+    Ok(())
+}
+
+/// The account of an individual (by IIN) or of a legal entity (by BIN), for password recovery.
+pub fn find_holder(
+    db: &Connection,
+    legal: bool,
+    id: &str,
+) -> rusqlite::Result<Option<(Account, String)>> {
+    let column = if legal { "bin" } else { "iin" };
+    let extra = if legal { "" } else { " AND bin = ''" };
+    let sql = format!(
+        "SELECT {ACCOUNT_COLUMNS}, email FROM accounts WHERE {column} = ?1{extra} ORDER BY id LIMIT 1"
+    );
+    db.query_row(&sql, [id], |r| Ok((account(r)?, r.get(6)?)))
+        .optional()
+}
+
+/// Records an identity document (individual: number and issue date) or a legal entity's
+/// registration number (issue date empty), as the state registers would confirm them.
+pub fn add_identity_document(
+    db: &Connection,
+    holder: &str,
+    number: &str,
+    issued: &str,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT OR REPLACE INTO identity_documents (holder, number, issued) VALUES (?1, ?2, ?3)",
+        params![holder, number, issued],
+    )?;
+    Ok(())
+}
+
+/// True when the holder's recorded document matches what the user typed.
+pub fn document_matches(
+    db: &Connection,
+    holder: &str,
+    number: &str,
+    issued: &str,
+) -> rusqlite::Result<bool> {
+    db.query_row(
+        "SELECT count(*) FROM identity_documents WHERE holder = ?1 AND number = ?2 AND issued = ?3",
+        params![holder, number, issued],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
+/// Replaces the password hash and lifts any password-login block.
+pub fn set_password(db: &Connection, id: i64, password_hash: &str) -> rusqlite::Result<()> {
+    db.execute(
+        "UPDATE accounts SET password_hash = ?2, failed_count = 0, locked_until = NULL WHERE id = ?1",
+        params![id, password_hash],
+    )?;
+    Ok(())
+}
+
+/// Queues an e-mail; the reference portal's mail goes here (tests and operators read it).
+pub fn queue_mail(
+    db: &Connection,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![recipient, subject, body, now.unix_timestamp()],
+    )?;
+    Ok(())
+}

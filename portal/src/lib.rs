@@ -1,0 +1,450 @@
+//! Reference e-government portal: registration and login with EDS through Qoltanba (checked by
+//! `qoltanba-verify`), password login with the guide's 10-failure lockout, pages in kk/ru/en.
+#![forbid(unsafe_code)]
+
+pub mod db;
+pub mod i18n;
+mod pages;
+mod password;
+mod recovery;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use qoltanba_verify::{ChallengeStore, Clock, Entity, Identity, Verifier};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use i18n::{Lang, Text};
+
+/// Failed password logins in a row that block password login (the guide's number).
+pub const MAX_FAILED_LOGINS: i64 = 10;
+/// How long password login stays blocked after the last allowed failure.
+pub const LOCKOUT: Duration = Duration::minutes(15);
+
+/// Why a request failed; each maps to one HTTP status and one user-facing text.
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("user-facing refusal: {0:?}")]
+    User(Text, StatusCode),
+    #[error("the request does not come from this portal's pages")]
+    Forbidden,
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("password hashing: {0}")]
+    Hashing(String),
+}
+
+/// Shared state: the database, the verifier with this portal's origin, challenges, the clock.
+pub struct Portal {
+    db: Mutex<Connection>,
+    verifier: Verifier,
+    challenges: ChallengeStore,
+    clock: Arc<dyn Clock>,
+    secure_cookies: bool,
+}
+
+impl Portal {
+    /// `verifier` carries the origin browsers send for this portal and its trusted CAs.
+    pub fn new(db: Connection, verifier: Verifier, clock: Arc<dyn Clock>) -> Arc<Self> {
+        let secure_cookies = verifier.origin().starts_with("https://");
+        Arc::new(Portal {
+            db: Mutex::new(db),
+            verifier,
+            challenges: ChallengeStore::with_clock(clock.clone()),
+            clock,
+            secure_cookies,
+        })
+    }
+
+    /// Runs `f` with the database; one writer at a time keeps the lockout count exact.
+    pub fn with_db<T>(&self, f: impl FnOnce(&Connection) -> T) -> T {
+        let db = self.db.lock().unwrap_or_else(|e| e.into_inner());
+        f(&db)
+    }
+
+    fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
+
+/// The portal's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+pub fn router(portal: Arc<Portal>) -> Router {
+    Router::new()
+        .route("/", get(pages::login_page))
+        .route("/register", get(pages::register_page))
+        .route("/qoltanba.js", get(pages::client_js))
+        .route("/api/challenge", post(challenge))
+        .route("/api/register", post(register))
+        .route("/api/login/password", post(login_password))
+        .route("/api/login/eds", post(login_eds))
+        .route("/api/password/eds", post(recovery::change_by_eds))
+        .route("/api/password/email", post(recovery::recover_by_email))
+        .with_state(portal)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+/// The JSON every API call answers with: a message in the page's language, and data on success.
+#[derive(Debug, Serialize)]
+pub struct Reply {
+    pub ok: bool,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityView>,
+}
+
+/// What the dialog after EDS login shows.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub full_name: Option<String>,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+impl IdentityView {
+    fn of(identity: &Identity) -> Self {
+        let date = |t: OffsetDateTime| t.date().to_string();
+        IdentityView {
+            iin: identity.iin.clone(),
+            bin: identity.bin.clone(),
+            full_name: identity.full_name.clone(),
+            valid_from: date(identity.not_before),
+            valid_to: date(identity.not_after),
+        }
+    }
+}
+
+struct Failure(PortalError, Lang);
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let (status, message) = match self.0 {
+            PortalError::User(text, status) => (status, text.in_lang(self.1).to_string()),
+            PortalError::Forbidden => (StatusCode::FORBIDDEN, "Forbidden".to_string()),
+            other => {
+                tracing::error!(error = %other, "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal error".to_string(),
+                )
+            }
+        };
+        let reply = Reply {
+            ok: false,
+            message,
+            identity: None,
+        };
+        (status, Json(reply)).into_response()
+    }
+}
+
+fn refuse(text: Text, status: StatusCode) -> PortalError {
+    PortalError::User(text, status)
+}
+
+/// CSRF defence for the JSON API: browsers always send Origin on cross-site POSTs, and a form
+/// cannot send `application/json`; both must say this portal.
+fn same_origin(portal: &Portal, headers: &HeaderMap) -> Result<(), PortalError> {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(PortalError::Forbidden)?;
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if origin.eq_ignore_ascii_case(portal.verifier.origin()) && json {
+        Ok(())
+    } else {
+        Err(PortalError::Forbidden)
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct ChallengeReply {
+    challenge: String,
+}
+
+async fn challenge(
+    State(portal): State<Arc<Portal>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Result<Json<ChallengeReply>, Failure> {
+    same_origin(&portal, &headers).map_err(|e| Failure(e, q.lang))?;
+    let challenge = portal.challenges.issue().map_err(|_| {
+        Failure(
+            refuse(Text::EdsRejected, StatusCode::SERVICE_UNAVAILABLE),
+            q.lang,
+        )
+    })?;
+    Ok(Json(ChallengeReply { challenge }))
+}
+
+/// The registration form: what the user typed and the `qoltanba.register` reply as JSON text.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterForm {
+    pub agreement: bool,
+    pub entity: Entity,
+    pub password: String,
+    pub password_confirmation: String,
+    pub email: String,
+    pub challenge: String,
+    pub reply: String,
+}
+
+async fn register(
+    State(portal): State<Arc<Portal>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    Json(form): Json<RegisterForm>,
+) -> Result<Json<Reply>, Failure> {
+    let lang = q.lang;
+    same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
+    do_register(&portal, form).map_err(|e| Failure(e, lang))?;
+    Ok(Json(Reply {
+        ok: true,
+        message: Text::Registered.in_lang(lang).to_string(),
+        identity: None,
+    }))
+}
+
+fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalError> {
+    let bad = StatusCode::BAD_REQUEST;
+    if !form.agreement {
+        return Err(refuse(Text::AgreementRequired, bad));
+    }
+    if form.password != form.password_confirmation {
+        return Err(refuse(Text::PasswordsDiffer, bad));
+    }
+    if !password::strong_enough(&form.password) {
+        return Err(refuse(Text::PasswordWeak, bad));
+    }
+    if !plausible_email(&form.email) {
+        return Err(refuse(Text::EmailInvalid, bad));
+    }
+    let registration = portal
+        .verifier
+        .register(&form.reply, &form.challenge, &portal.challenges)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "registration signature refused");
+            refuse(Text::EdsRejected, bad)
+        })?;
+    let identity = &registration.identity;
+    // The signed payload, not the form, says what the user agreed to.
+    if registration.email != form.email || registration.entity != form.entity {
+        return Err(refuse(Text::EdsRejected, bad));
+    }
+    let iin = identity
+        .iin
+        .as_deref()
+        .ok_or(refuse(Text::EntityMismatch, bad))?;
+    let bin = match form.entity {
+        Entity::Individual if identity.bin.is_some() => {
+            return Err(refuse(Text::EntityMismatch, bad))
+        }
+        Entity::Individual => None,
+        Entity::Legal => Some(
+            identity
+                .bin
+                .as_deref()
+                .ok_or(refuse(Text::EntityMismatch, bad))?,
+        ),
+    };
+    if let Some(department) = portal.with_db(|db| db::refusal(db, iin))? {
+        let text = if department == "cls" {
+            Text::RefusedCls
+        } else {
+            Text::RefusedPsc
+        };
+        return Err(refuse(text, StatusCode::FORBIDDEN));
+    }
+    // Hash outside the database lock: Argon2 is deliberately slow.
+    let hash = password::hash(&form.password).map_err(PortalError::Hashing)?;
+    let entity = match form.entity {
+        Entity::Individual => "individual",
+        Entity::Legal => "legal",
+    };
+    let created = portal.with_db(|db| {
+        db::create_account(
+            db,
+            &db::NewAccount {
+                iin,
+                bin,
+                entity,
+                email: &form.email,
+                full_name: identity.full_name.as_deref(),
+                password_hash: &hash,
+            },
+            portal.now(),
+        )
+    })?;
+    if !created {
+        return Err(refuse(Text::AlreadyRegistered, StatusCode::CONFLICT));
+    }
+    Ok(())
+}
+
+fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty() && domain.contains('.') && !email.chars().any(char::is_whitespace)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordLogin {
+    pub login: String,
+    pub password: String,
+}
+
+async fn login_password(
+    State(portal): State<Arc<Portal>>,
+    Query(q): Query<LangQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Json(form): Json<PasswordLogin>,
+) -> Result<Response, Failure> {
+    let lang = q.lang;
+    same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
+    let account_id =
+        do_login_password(&portal, &form, &peer.ip().to_string()).map_err(|e| Failure(e, lang))?;
+    start_session(&portal, account_id, lang, None).map_err(|e| Failure(e, lang))
+}
+
+fn do_login_password(
+    portal: &Portal,
+    form: &PasswordLogin,
+    source: &str,
+) -> Result<i64, PortalError> {
+    let unauthorized = || refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED);
+    let blocked = || refuse(Text::PasswordLoginBlocked, StatusCode::FORBIDDEN);
+    let login = form.login.trim();
+    let now = portal.now();
+    let account = portal.with_db(|db| db::find_by_login(db, login))?;
+    let Some(account) = account else {
+        portal.with_db(|db| db::record_failure(db, login, source, now))?;
+        return Err(unauthorized());
+    };
+    if account
+        .locked_until
+        .is_some_and(|t| now.unix_timestamp() < t)
+    {
+        portal.with_db(|db| db::record_failure(db, login, source, now))?;
+        return Err(blocked());
+    }
+    // Verify outside the lock; the count below is re-read under it, so concurrent failures add up.
+    let correct = password::verify(&form.password, &account.password_hash);
+    portal.with_db(|db| {
+        let current = db::find_by_login(db, login)?.ok_or_else(unauthorized)?;
+        if current
+            .locked_until
+            .is_some_and(|t| now.unix_timestamp() < t)
+        {
+            db::record_failure(db, login, source, now)?;
+            return Err(blocked());
+        }
+        if correct {
+            db::set_lock_state(db, current.id, 0, None)?;
+            return Ok(current.id);
+        }
+        db::record_failure(db, login, source, now)?;
+        let failed = current.failed_count + 1;
+        if failed >= MAX_FAILED_LOGINS {
+            let until = (now + LOCKOUT).unix_timestamp();
+            db::set_lock_state(db, current.id, 0, Some(until))?;
+            tracing::info!(
+                account = current.id,
+                "password login blocked for 15 minutes"
+            );
+            return Err(blocked());
+        }
+        db::set_lock_state(db, current.id, failed, None)?;
+        Err(unauthorized())
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EdsLogin {
+    pub challenge: String,
+    pub reply: String,
+}
+
+async fn login_eds(
+    State(portal): State<Arc<Portal>>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+    Json(form): Json<EdsLogin>,
+) -> Result<Response, Failure> {
+    let lang = q.lang;
+    same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
+    let identity = portal
+        .verifier
+        .login(&form.reply, &form.challenge, &portal.challenges)
+        .map_err(|e| {
+            tracing::info!(reason = %e, "EDS login refused");
+            Failure(
+                refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED),
+                lang,
+            )
+        })?;
+    let account = identity
+        .iin
+        .as_deref()
+        .map(|iin| portal.with_db(|db| db::find_by_certificate(db, iin, identity.bin.as_deref())))
+        .transpose()
+        .map_err(|e| Failure(e.into(), lang))?
+        .flatten()
+        .ok_or(Failure(
+            refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED),
+            lang,
+        ))?;
+    start_session(&portal, account.id, lang, Some(IdentityView::of(&identity)))
+        .map_err(|e| Failure(e, lang))
+}
+
+/// Creates the session and answers with an HttpOnly, SameSite=Strict cookie (Secure on https).
+fn start_session(
+    portal: &Portal,
+    account_id: i64,
+    lang: Lang,
+    identity: Option<IdentityView>,
+) -> Result<Response, PortalError> {
+    let mut bytes = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| PortalError::Hashing("no randomness".into()))?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    portal.with_db(|db| db::create_session(db, &token, account_id, portal.now()))?;
+    let secure = if portal.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!("session={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
+    let reply = Reply {
+        ok: true,
+        message: Text::PersonalAccount.in_lang(lang).to_string(),
+        identity,
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(reply)).into_response())
+}
+
+/// Renders a page; kept here so pages.rs stays markup only.
+pub(crate) fn html(body: String) -> Html<String> {
+    Html(body)
+}

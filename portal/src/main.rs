@@ -1,0 +1,102 @@
+//! `qoltanba-portal [--port N] [--db FILE]`: the reference portal on 127.0.0.1.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Parser;
+use qoltanba_verify::{SystemClock, TrustStore, Verifier};
+
+#[derive(Debug, Parser)]
+#[command(about = "Reference e-government portal with EDS login through Qoltanba")]
+struct Args {
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// SQLite file (created if missing).
+    #[arg(long, default_value = "portal.db")]
+    db: PathBuf,
+    /// This portal's origin as browsers send it (default http://localhost:PORT).
+    #[arg(long)]
+    origin: Option<String>,
+    /// Trusted CA certificate file, PEM or DER (repeatable; default: the repository's test PKI).
+    #[arg(long = "ca", value_name = "FILE")]
+    cas: Vec<PathBuf>,
+    /// CRL file checked for revocation (repeatable).
+    #[arg(long = "crl", value_name = "FILE")]
+    crls: Vec<PathBuf>,
+    /// Puts an IIN on the refusal list: IIN=psc or IIN=cls (repeatable).
+    #[arg(long = "refuse", value_name = "IIN=DEPT")]
+    refusals: Vec<String>,
+    /// Records a document for password recovery by e-mail: IIN=NUMBER@YYYY-MM-DD (individual)
+    /// or BIN=REGISTRATION_NUMBER (legal entity) (repeatable).
+    #[arg(long = "document", value_name = "HOLDER=NUMBER[@DATE]")]
+    documents: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let origin = args
+        .origin
+        .unwrap_or_else(|| format!("http://localhost:{}", args.port));
+    let (cas, crls) = if args.cas.is_empty() {
+        // A reference portal should work out of the box with the repository's test keystores.
+        let test_ca = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../certs-test/ca");
+        tracing::warn!("no --ca given: trusting the repository's TEST PKI only");
+        (
+            vec![test_ca.join("chain.pem")],
+            vec![test_ca.join("intermediate.crl")],
+        )
+    } else {
+        (args.cas, args.crls)
+    };
+    let mut trust = TrustStore::new();
+    for ca in &cas {
+        trust.add_ca_file(ca)?;
+    }
+    for crl in &crls {
+        trust.add_crl_file(crl)?;
+    }
+    let db = qoltanba_portal::db::open(&args.db)
+        .with_context(|| format!("cannot open {}", args.db.display()))?;
+    for refusal in &args.refusals {
+        let (iin, department) = refusal
+            .split_once('=')
+            .filter(|(_, d)| *d == "psc" || *d == "cls")
+            .context("--refuse takes IIN=psc or IIN=cls")?;
+        qoltanba_portal::db::add_refusal(&db, iin, department)?;
+    }
+    for document in &args.documents {
+        let (holder, rest) = document
+            .split_once('=')
+            .context("--document takes HOLDER=NUMBER[@DATE]")?;
+        let (number, issued) = rest.split_once('@').unwrap_or((rest, ""));
+        qoltanba_portal::db::add_identity_document(&db, holder, number, issued)?;
+    }
+    let portal = qoltanba_portal::Portal::new(
+        db,
+        Verifier::new(origin.clone(), trust),
+        Arc::new(SystemClock),
+    );
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    tracing::info!(%address, %origin, db = %args.db.display(), "portal listening");
+    axum::serve(
+        listener,
+        qoltanba_portal::router(portal).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
