@@ -33,11 +33,11 @@ export interface ConnectOptions {
 export interface Version { version: string; protocol: number; features: string[]; }
 
 export interface LoginReply {
-  format: "qoltanba-login:1"; algorithm: "RS256"; certificate: string; signature: string;
+  format: "qoltanba-login:1"; algorithm: "RS256" | "GOST512"; certificate: string; signature: string;
 }
 
 export interface RegisterReply {
-  format: "qoltanba-register:1"; algorithm: "RS256"; certificate: string; payload: string; signature: string;
+  format: "qoltanba-register:1"; algorithm: "RS256" | "GOST512"; certificate: string; payload: string; signature: string;
 }
 
 export type Entity = "individual" | "legal";
