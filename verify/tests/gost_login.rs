@@ -40,10 +40,10 @@ fn gost_login(dir: &std::path::Path, keystore_name: &str) -> (String, time::Offs
 fn gost_verifier(dir: &std::path::Path, origin: &str) -> Verifier {
     let mut trust = TrustStore::new();
     trust
-        .add_ca_file(&dir.join("ca/root_test_gost_2022.crt"))
+        .add_ca_file(dir.join("ca/root_test_gost_2022.crt"))
         .unwrap();
     trust
-        .add_ca_file(&dir.join("ca/nca_gost2022_test.crt"))
+        .add_ca_file(dir.join("ca/nca_gost2022_test.crt"))
         .unwrap();
     Verifier::new(origin, trust)
 }
