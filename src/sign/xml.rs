@@ -13,12 +13,13 @@ use uppsala::{Document, NodeId};
 
 use super::{KeyError, RawSigner, SignatureAlgorithm};
 
-const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
-const C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
-const C14N_WITH_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
-const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+// The URIs NCALayer's signatures use; public so verifiers read the same names.
+pub const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub const C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
+pub const C14N_WITH_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
+pub const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+pub const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 /// GOST 34.10-2015 512-bit signature with Streebog-512, as Kazakhstan's PKI names it.
 pub const GOST2015_512: &str =
     "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34102015-gostr34112015-512";

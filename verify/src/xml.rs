@@ -15,12 +15,7 @@ use crate::token::decode_base64;
 use crate::trust::{parse_cert, TrustStore};
 use crate::VerifiedSignature;
 
-const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
-const C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
-const C14N_WITH_COMMENTS: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments";
-const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+use qoltanba::sign::xml::{C14N, C14N_WITH_COMMENTS, DSIG_NS, ENVELOPED, RSA_SHA256, SHA256};
 const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 
 /// Verifies an enveloped signature over the whole document; `wanted: Purpose::Unknown` accepts
