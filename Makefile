@@ -73,6 +73,7 @@ bench:
 	cargo bench --bench signing
 	cargo bench --bench socket
 	bench/compare.sh
+	bench/serve_start.sh
 
 clean:
 	cargo clean
