@@ -172,6 +172,7 @@ fn digest(oid: &str, content: &[u8]) -> Result<Vec<u8>> {
         pubkey::SHA256 => sha2::Sha256::digest(content).to_vec(),
         pubkey::SHA384 => sha2::Sha384::digest(content).to_vec(),
         pubkey::SHA512 => sha2::Sha512::digest(content).to_vec(),
+        pubkey::STREEBOG_512_KZ => qoltanba::gost::streebog512(content).to_vec(),
         other => {
             return Err(VerifyError::UnsupportedAlgorithm(format!(
                 "CMS digest algorithm {other}"

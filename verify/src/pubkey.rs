@@ -18,6 +18,8 @@ const GOST2015_512_KEY: &str = "1.2.398.3.10.1.1.2.2";
 /// KZ's GOST 34.10-2015 512-bit signature with Streebog-512 (certificates, CMS, tokens).
 pub(crate) const GOST2015_512_SIGNATURE: &str = "1.2.398.3.10.1.1.2.3.2";
 pub(crate) const SHA1: &str = "1.3.14.3.2.26";
+/// Streebog-512 (GOST 34.11-2015) under KZ's OID, as NCA's CMS names it.
+pub(crate) const STREEBOG_512_KZ: &str = "1.2.398.3.10.1.3.3";
 pub(crate) const SHA256: &str = "2.16.840.1.101.3.4.2.1";
 pub(crate) const SHA384: &str = "2.16.840.1.101.3.4.2.2";
 pub(crate) const SHA512: &str = "2.16.840.1.101.3.4.2.3";

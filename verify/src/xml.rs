@@ -15,7 +15,9 @@ use crate::token::decode_base64;
 use crate::trust::{parse_cert, TrustStore};
 use crate::VerifiedSignature;
 
-use qoltanba::sign::xml::{C14N, C14N_WITH_COMMENTS, DSIG_NS, ENVELOPED, RSA_SHA256, SHA256};
+use qoltanba::sign::xml::{
+    C14N, C14N_WITH_COMMENTS, DSIG_NS, ENVELOPED, GOST2015_512, RSA_SHA256, SHA256, STREEBOG_512,
+};
 const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 
 /// Verifies an enveloped signature over the whole document; `wanted: Purpose::Unknown` accepts
@@ -51,9 +53,12 @@ pub fn verify_xml(
         other => return Err(unsupported(other)),
     };
     let method = algorithm(&doc, child(&doc, signed_info, "SignatureMethod")?)?;
-    if method != RSA_SHA256 {
-        return Err(unsupported(&method));
-    }
+    // Each signature method goes with one digest: RSA with SHA-256, KZ GOST with Streebog-512.
+    let (signature_oid, expected_digest) = match method.as_str() {
+        RSA_SHA256 => (SHA256_WITH_RSA, SHA256),
+        GOST2015_512 => (pubkey::GOST2015_512_SIGNATURE, STREEBOG_512),
+        other => return Err(unsupported(other)),
+    };
     let references: Vec<NodeId> = doc
         .children(signed_info)
         .into_iter()
@@ -69,7 +74,7 @@ pub fn verify_xml(
     }
     check_transforms(&doc, reference)?;
     let digest_method = algorithm(&doc, child(&doc, reference, "DigestMethod")?)?;
-    if digest_method != SHA256 {
+    if digest_method != expected_digest {
         return Err(unsupported(&digest_method));
     }
     let digest_value = base64_text(&doc, child(&doc, reference, "DigestValue")?, "DigestValue")?;
@@ -91,15 +96,20 @@ pub fn verify_xml(
     // URI="" selects the document without comments; the enveloped transform removes the signature.
     let document_nodes =
         NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(signature, &doc));
-    let digest = Sha256::digest(canonicalize(&doc, &document_nodes)?);
-    if digest.as_slice() != digest_value.as_slice() {
+    let canonical = canonicalize(&doc, &document_nodes)?;
+    let digest = if expected_digest == STREEBOG_512 {
+        qoltanba::gost::streebog512(&canonical).to_vec()
+    } else {
+        Sha256::digest(&canonical).to_vec()
+    };
+    if digest != digest_value {
         return Err(VerifyError::DigestMismatch);
     }
     let signed_info_c14n = canonicalize(&doc, &signed_info_nodes)?;
     let cert = parse_cert(&checked.certificate.der).map_err(VerifyError::BadCertificate)?;
     pubkey::verify(
         &PublicKey::of(&cert),
-        SHA256_WITH_RSA,
+        signature_oid,
         None,
         &signed_info_c14n,
         &signature_value,

@@ -1,4 +1,4 @@
-//! GOST 34.10-2015 keys (what NCA issues since 2024): their chain and login tokens verify.
+//! GOST 34.10-2015 keys (what NCA issues since 2024): chain, login tokens, CMS and XML verify.
 
 mod common;
 
@@ -66,4 +66,62 @@ fn gost_2015_login_token_fails_for_another_origin() {
     let (reply, at) = gost_login(&dir, "GOST512_individual.p12");
     let err = gost_verifier(&dir, "https://evil.example").check_login(&reply, CHALLENGE, at);
     assert!(matches!(err, Err(VerifyError::BadSignature)), "{err:?}");
+}
+
+/// Signs with a real NCA GOST512 keystore as of a day inside its certificate's validity.
+fn gost_signer_at(dir: &std::path::Path) -> (keystore::Keystore, time::OffsetDateTime) {
+    let store = keystore::open(&dir.join("keystores/GOST512_individual.p12"), "Qwerty12").unwrap();
+    let at = store.entries[0].certificate.info.not_before + time::Duration::days(1);
+    (store, at)
+}
+
+#[test]
+fn gost_2015_cms_verifies_and_changed_content_fails() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (store, at) = gost_signer_at(&dir);
+    let signer = EntrySigner::new(
+        &store.entries[0],
+        SignOptions {
+            now: at,
+            allow_expired: false,
+        },
+    )
+    .unwrap();
+    let cms =
+        qoltanba::sign::cms::sign_cms(&signer, b"document", true, std::time::SystemTime::now())
+            .unwrap();
+    let verifier = gost_verifier(&dir, ORIGIN);
+    let verified = verifier
+        .verify_cms(&cms, Some(b"document"), qoltanba_verify::Purpose::Sign, at)
+        .unwrap();
+    assert_eq!(verified.identity.holder, Holder::Individual);
+    let err = verifier.verify_cms(&cms, Some(b"documenT"), qoltanba_verify::Purpose::Sign, at);
+    assert!(matches!(err, Err(VerifyError::DigestMismatch)), "{err:?}");
+}
+
+#[test]
+fn gost_2015_xml_verifies_and_changed_content_fails() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (store, at) = gost_signer_at(&dir);
+    let signer = EntrySigner::new(
+        &store.entries[0],
+        SignOptions {
+            now: at,
+            allow_expired: false,
+        },
+    )
+    .unwrap();
+    let signed = qoltanba::sign::xml::sign_enveloped(
+        "<doc><iin>123456789012</iin></doc>",
+        &signer,
+        qoltanba::sign::xml::XmlLayout::Compact,
+    )
+    .unwrap();
+    let verifier = gost_verifier(&dir, ORIGIN);
+    assert!(verifier
+        .verify_xml(&signed, qoltanba_verify::Purpose::Sign, at)
+        .is_ok());
+    let tampered = signed.replace("123456789012", "123456789013");
+    let err = verifier.verify_xml(&tampered, qoltanba_verify::Purpose::Sign, at);
+    assert!(matches!(err, Err(VerifyError::DigestMismatch)), "{err:?}");
 }
