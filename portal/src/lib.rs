@@ -342,10 +342,7 @@ fn do_login_password(
         portal.with_db(|db| db::record_failure(db, login, source, now))?;
         return Err(unauthorized());
     };
-    if account
-        .locked_until
-        .is_some_and(|t| now.unix_timestamp() < t)
-    {
+    if locked_at(account.locked_until, now) {
         portal.with_db(|db| db::record_failure(db, login, source, now))?;
         return Err(blocked());
     }
@@ -353,10 +350,7 @@ fn do_login_password(
     let correct = password::verify(&form.password, &account.password_hash);
     portal.with_db(|db| {
         let current = db::find_by_login(db, login)?.ok_or_else(unauthorized)?;
-        if current
-            .locked_until
-            .is_some_and(|t| now.unix_timestamp() < t)
-        {
+        if locked_at(current.locked_until, now) {
             db::record_failure(db, login, source, now)?;
             return Err(blocked());
         }
@@ -378,6 +372,11 @@ fn do_login_password(
         db::set_lock_state(db, current.id, failed, None)?;
         Err(unauthorized())
     })
+}
+
+/// True while a password-login block (unix time `locked_until`) is still in force at `now`.
+fn locked_at(locked_until: Option<i64>, now: OffsetDateTime) -> bool {
+    locked_until.is_some_and(|t| now.unix_timestamp() < t)
 }
 
 #[derive(Debug, Deserialize)]

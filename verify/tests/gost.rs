@@ -68,25 +68,29 @@ fn gost_2015_login_token_fails_for_another_origin() {
     assert!(matches!(err, Err(VerifyError::BadSignature)), "{err:?}");
 }
 
-/// Signs with a real NCA GOST512 keystore as of a day inside its certificate's validity.
+/// The individual GOST512 keystore and a moment a day inside its certificate's validity.
 fn gost_signer_at(dir: &std::path::Path) -> (keystore::Keystore, time::OffsetDateTime) {
     let store = keystore::open(&dir.join("keystores/GOST512_individual.p12"), "Qwerty12").unwrap();
     let at = store.entries[0].certificate.info.not_before + time::Duration::days(1);
     (store, at)
 }
 
-#[test]
-fn gost_2015_cms_verifies_and_changed_content_fails() {
-    let Some(dir) = nca_fixtures() else { return };
-    let (store, at) = gost_signer_at(&dir);
-    let signer = EntrySigner::new(
+fn signer_at(store: &keystore::Keystore, at: time::OffsetDateTime) -> EntrySigner<'_> {
+    EntrySigner::new(
         &store.entries[0],
         SignOptions {
             now: at,
             allow_expired: false,
         },
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn gost_2015_cms_verifies_and_changed_content_fails() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (store, at) = gost_signer_at(&dir);
+    let signer = signer_at(&store, at);
     let cms =
         qoltanba::sign::cms::sign_cms(&signer, b"document", true, std::time::SystemTime::now())
             .unwrap();
@@ -103,14 +107,7 @@ fn gost_2015_cms_verifies_and_changed_content_fails() {
 fn gost_2015_xml_verifies_and_changed_content_fails() {
     let Some(dir) = nca_fixtures() else { return };
     let (store, at) = gost_signer_at(&dir);
-    let signer = EntrySigner::new(
-        &store.entries[0],
-        SignOptions {
-            now: at,
-            allow_expired: false,
-        },
-    )
-    .unwrap();
+    let signer = signer_at(&store, at);
     let signed = qoltanba::sign::xml::sign_enveloped(
         "<doc><iin>123456789012</iin></doc>",
         &signer,
