@@ -1,13 +1,14 @@
 //! Who may talk to the service: loopback Host (DNS-rebinding defence), https Origin, approval.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// The file in the config dir that keeps the "always" answers.
-pub const APPROVALS_FILE: &str = "approved-origins.json";
+pub const APPROVALS_FILE: &str = "approved-sites.json";
 
 /// True when `host` (the Host header) names this machine's loopback with our port.
 pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
@@ -88,18 +89,33 @@ pub enum StoreError {
     },
 }
 
+/// A site the user allowed "always", as the allowed-sites list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    pub origin: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub approved: OffsetDateTime,
+    /// When the site last asked for a key; None until it does.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub last_used: Option<OffsetDateTime>,
+}
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct ApprovalFile {
-    origins: BTreeSet<String>,
+    sites: BTreeMap<String, Site>,
 }
 
 /// Origins the user allowed "always", plus those pre-approved on the command line.
 #[derive(Debug)]
 pub struct ApprovalStore {
     path: PathBuf,
-    saved: Mutex<BTreeSet<String>>,
+    saved: Mutex<BTreeMap<String, Site>>,
     preapproved: BTreeSet<String>,
 }
+
+/// Last-use times closer together than this are not written to disk again.
+const TOUCH_RESOLUTION: time::Duration = time::Duration::minutes(1);
 
 impl ApprovalStore {
     /// Loads the saved list from `config_dir` (a missing file is an empty list).
@@ -112,9 +128,9 @@ impl ApprovalStore {
                         path: path.clone(),
                         source,
                     })?
-                    .origins
+                    .sites
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
             Err(source) => return Err(StoreError::Io { path, source }),
         };
         let preapproved = preapproved
@@ -128,22 +144,65 @@ impl ApprovalStore {
         })
     }
 
+    fn saved(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Site>> {
+        self.saved.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn is_approved(&self, origin: &str) -> bool {
-        self.preapproved.contains(origin)
-            || self
-                .saved
-                .lock()
-                .map(|s| s.contains(origin))
-                .unwrap_or(false)
+        self.preapproved.contains(origin) || self.saved().contains_key(origin)
+    }
+
+    /// The saved sites, sorted by origin.
+    pub fn sites(&self) -> Vec<Site> {
+        self.saved().values().cloned().collect()
     }
 
     /// Remembers `origin` and writes the list back.
     pub fn approve_always(&self, origin: &str) -> Result<(), StoreError> {
+        let now = OffsetDateTime::now_utc();
+        self.update(|saved| {
+            saved.entry(origin.to_string()).or_insert(Site {
+                origin: origin.to_string(),
+                approved: now,
+                last_used: None,
+            });
+            true
+        })
+    }
+
+    /// Forgets a saved site: its next request asks again. False when it was not saved.
+    pub fn revoke(&self, origin: &str) -> Result<bool, StoreError> {
+        let mut found = false;
+        self.update(|saved| {
+            found = saved.remove(origin).is_some();
+            found
+        })?;
+        Ok(found)
+    }
+
+    /// Records that a saved site used the keys now.
+    pub fn touch(&self, origin: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        self.update(|saved| match saved.get_mut(origin) {
+            Some(site) if site.last_used.is_none_or(|t| now - t >= TOUCH_RESOLUTION) => {
+                site.last_used = Some(now);
+                true
+            }
+            _ => false,
+        })
+    }
+
+    /// Applies `change` and writes the file when it says something changed.
+    fn update(
+        &self,
+        change: impl FnOnce(&mut BTreeMap<String, Site>) -> bool,
+    ) -> Result<(), StoreError> {
         let file = {
-            let mut saved = self.saved.lock().unwrap_or_else(|p| p.into_inner());
-            saved.insert(origin.to_string());
+            let mut saved = self.saved();
+            if !change(&mut saved) {
+                return Ok(());
+            }
             ApprovalFile {
-                origins: saved.clone(),
+                sites: saved.clone(),
             }
         };
         let io = |source| StoreError::Io {
@@ -157,7 +216,10 @@ impl ApprovalStore {
             path: self.path.clone(),
             source,
         })?;
-        std::fs::write(&self.path, json).map_err(io)
+        // Write then rename: a crash mid-write must not lose the list.
+        let temporary = self.path.with_extension("json.tmp");
+        std::fs::write(&temporary, json).map_err(io)?;
+        std::fs::rename(&temporary, &self.path).map_err(io)
     }
 }
 
@@ -228,5 +290,34 @@ mod tests {
         let reloaded = ApprovalStore::load(dir.path(), &[]).expect("reload");
         assert!(reloaded.is_approved("https://egov.kz"));
         assert!(!reloaded.is_approved("https://portal.kz"));
+    }
+
+    #[test]
+    fn revoking_a_site_makes_it_ask_again_after_a_reload() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = ApprovalStore::load(dir.path(), &[]).expect("load");
+        store.approve_always("https://egov.kz").expect("save");
+        assert!(store.revoke("https://egov.kz").expect("revoke"));
+        assert!(!store.revoke("https://egov.kz").expect("second revoke"));
+        let reloaded = ApprovalStore::load(dir.path(), &[]).expect("reload");
+        assert!(!reloaded.is_approved("https://egov.kz"));
+    }
+
+    #[test]
+    fn last_use_is_recorded_for_saved_sites_only() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = ApprovalStore::load(dir.path(), &[]).expect("load");
+        store.approve_always("https://egov.kz").expect("save");
+        let when = time::macros::datetime!(2026-11-23 10:00 UTC);
+        store.touch("https://egov.kz", when).expect("touch");
+        store
+            .touch("https://other.kz", when)
+            .expect("touch unknown");
+        let sites = ApprovalStore::load(dir.path(), &[])
+            .expect("reload")
+            .sites();
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].origin, "https://egov.kz");
+        assert_eq!(sites[0].last_used, Some(when));
     }
 }

@@ -102,6 +102,8 @@ pub trait Prompt: Send + Sync + 'static {
         &'a self,
         request: &'a KeyRequest,
     ) -> BoxFuture<'a, Result<Entry, PromptError>>;
+    /// A page asked for another language ("kk", "ru" or "en"); prompts that can, follow it.
+    fn set_locale(&self, _locale: &str) {}
 }
 
 /// Owner, IIN, BIN, purpose and validity on one line, as lists show a certificate.

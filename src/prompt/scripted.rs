@@ -53,6 +53,8 @@ pub enum Event {
     WrongPassword,
     /// The server dropped a prompt before it was answered.
     Cancelled,
+    /// A page switched the language.
+    Locale(String),
 }
 
 /// A prompt driven by a script; tests inspect its events and how many prompts overlapped.
@@ -207,5 +209,9 @@ impl Prompt for ScriptedPrompt {
             answer
         }
         .boxed()
+    }
+
+    fn set_locale(&self, locale: &str) {
+        self.record(Event::Locale(locale.to_string()));
     }
 }

@@ -47,6 +47,8 @@ pub enum Outcome {
     Key(Box<KeyJob>),
     /// After the origin is approved, list the keystores the app knows.
     Keystores(KeystoresJob),
+    /// The page switched the language (NCALayer's changeLocale): tell the prompt, then reply.
+    Locale { locale: String, reply: String },
 }
 
 impl std::fmt::Debug for Outcome {
@@ -60,6 +62,7 @@ impl std::fmt::Debug for Outcome {
                 .field("description", &job.description)
                 .finish(),
             Outcome::Keystores(_) => f.write_str("Keystores"),
+            Outcome::Locale { locale, .. } => f.debug_tuple("Locale").field(locale).finish(),
         }
     }
 }

@@ -461,7 +461,11 @@ fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
 fn change_locale(call: CommonCall<'_>) -> Outcome {
     match call.string(0) {
         Err(reply) => reply,
-        Ok(locale) if LOCALES.contains(&locale) => Outcome::Reply(common_ok(None, call.uuid)),
+        Ok(locale) if LOCALES.contains(&locale) => Outcome::Locale {
+            // NCALayer accepts "kz" as well as the ISO code "kk".
+            locale: if locale == "kz" { "kk" } else { locale }.to_string(),
+            reply: common_ok(None, call.uuid),
+        },
         Ok(locale) => call.error(format!("Unsupported locale: {locale}")),
     }
 }

@@ -293,6 +293,10 @@ async fn run_socket<S>(
                 let _ = out.send(Message::text(reply));
             }
             Outcome::Silent => {}
+            Outcome::Locale { locale, reply } => {
+                service.prompt.set_locale(&locale);
+                let _ = out.send(Message::text(reply));
+            }
             Outcome::Key(job) => {
                 let task = jobs::run_key_job(
                     Arc::clone(&service),

@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, watch, SemaphorePermit};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::Service;
-use crate::keystore::{self, Entry};
+use crate::keystore::Entry;
 use crate::prompt::{Approval, KeyRequest};
 use crate::protocol::{Failure, KeyFilter, KeyJob, KeystoreInfo, KeystoresJob, Signing};
 
@@ -115,12 +115,16 @@ impl Service {
         }
         let _screen = self.take_screen(gone).await?;
         self.approve(connection, gone).await?;
+        let now = time::OffsetDateTime::now_utc();
+        if let Err(e) = self.approvals.touch(&connection.origin, now) {
+            tracing::warn!(error = %e, "could not record the site's last use");
+        }
         let request = KeyRequest {
             origin: connection.origin.clone(),
             description,
             filter,
-            keystores: keystore::find(&self.config.keystore_dirs, self.config.recursive),
-            now: time::OffsetDateTime::now_utc(),
+            keystores: self.config.keystores(),
+            now,
         };
         tokio::select! {
             chosen = self.prompt.choose_key(&request) => chosen.map_err(|e| {
@@ -195,7 +199,9 @@ pub(super) async fn run_keystores_job(
 
 /// Display names and dates of the keystores found; paths never leave the machine.
 fn keystore_list(service: &Service) -> Vec<KeystoreInfo> {
-    keystore::find(&service.config.keystore_dirs, service.config.recursive)
+    service
+        .config
+        .keystores()
         .into_iter()
         .map(|path| {
             let modified = std::fs::metadata(&path)

@@ -27,12 +27,17 @@ pub const DEFAULT_PROMPT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// More waiting requests than this are refused as busy instead of queued.
 pub const DEFAULT_MAX_QUEUE: usize = 256;
 
+/// Lists the keystore files to offer; the tray app's folders change while it runs.
+pub type KeystoreLister = Arc<dyn Fn() -> Vec<PathBuf> + Send + Sync>;
+
 /// How the service runs; the CLI fills it from flags.
 #[derive(Clone)]
 pub struct Config {
     pub keystore_dirs: Vec<PathBuf>,
     /// Search the keystore folders' subfolders too.
     pub recursive: bool,
+    /// When set, replaces the search of `keystore_dirs`.
+    pub keystore_list: Option<KeystoreLister>,
     pub max_message_size: usize,
     pub prompt_timeout: Duration,
     pub max_queue: usize,
@@ -47,11 +52,22 @@ impl Default for Config {
         Config {
             keystore_dirs: Vec::new(),
             recursive: false,
+            keystore_list: None,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             prompt_timeout: DEFAULT_PROMPT_TIMEOUT,
             max_queue: DEFAULT_MAX_QUEUE,
             tls: None,
             tls_installed: false,
+        }
+    }
+}
+
+impl Config {
+    /// The keystore files a prompt offers now.
+    pub fn keystores(&self) -> Vec<PathBuf> {
+        match &self.keystore_list {
+            Some(list) => list(),
+            None => crate::keystore::find(&self.keystore_dirs, self.recursive),
         }
     }
 }

@@ -128,6 +128,10 @@ async fn always_approval_is_saved_and_not_asked_again() {
     )
     .expect("approvals saved");
     assert!(saved.contains(ORIGIN));
+    let sites = qoltanba::policy::ApprovalStore::load(server.config_dir.path(), &[])
+        .expect("reload")
+        .sites();
+    assert!(sites[0].last_used.is_some(), "the request records last use");
     let mut again = connect(&server).await;
     ask(&mut again, &sign_request()).await;
     let approvals = server
