@@ -1,10 +1,11 @@
 //! NCALayer-compatible API: the greeting, commonUtils and basics, replies shaped as NCALayer's.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{
-    decode_base64, encode_base64, Context, Failure, Handler, KeyFilter, KeyJob, Outcome, Signing,
+    decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
+    Outcome, Signing,
 };
 use crate::cert::Purpose;
 use crate::keystore::Entry;
@@ -123,11 +124,11 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Routes a decoded NCALayer request (`{"module","method","args","uuid"}`).
-pub fn handle(request: &Value, _context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, _context: &Context) -> Outcome {
     let Some(object) = request.as_object() else {
         return Outcome::Reply(common_error("Invalid request", None));
     };
-    match object.get("module").and_then(Value::as_str) {
+    match object.get("module").and_then(Json::as_str) {
         Some(COMMON_UTILS) => common_utils(object),
         Some(BASICS) => basics(object),
         _ => Outcome::Reply(module_not_found()),
@@ -137,7 +138,7 @@ pub fn handle(request: &Value, _context: &Context) -> Outcome {
 /// One commonUtils call: its positional arguments and the uuid to echo.
 pub struct CommonCall<'a> {
     pub method: &'static str,
-    pub args: &'a [Value],
+    pub args: &'a [Json<'a>],
     pub uuid: Option<Value>,
 }
 
@@ -157,16 +158,16 @@ fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
     ]
 }
 
-fn common_utils(request: &Map<String, Value>) -> Outcome {
-    let uuid = request.get("uuid").cloned();
+fn common_utils(request: &JsonObject<'_>) -> Outcome {
+    let uuid = request.get("uuid").map(Value::from);
     let name = match request.get("method") {
-        Some(Value::String(name)) => name.as_str(),
+        Some(Json::Str(name)) => name.as_ref(),
         Some(other) => return Outcome::Reply(method_not_found(&other.to_string(), uuid)),
         None => return Outcome::Reply(method_not_found("null", uuid)),
     };
-    let args: &[Value] = match request.get("args") {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(args)) => args,
+    let args: &[Json<'_>] = match request.get("args") {
+        None | Some(Json::Null) => &[],
+        Some(Json::Array(args)) => args,
         Some(_) => return Outcome::Reply(type_mismatch(name, uuid)),
     };
     let found = common_handlers()
@@ -181,14 +182,14 @@ fn common_utils(request: &Map<String, Value>) -> Outcome {
 impl CommonCall<'_> {
     fn string(&self, index: usize) -> Result<&str, Outcome> {
         match self.args.get(index) {
-            Some(Value::String(s)) => Ok(s),
+            Some(Json::Str(s)) => Ok(s),
             _ => Err(self.mismatch()),
         }
     }
 
     fn boolean(&self, index: usize) -> Result<bool, Outcome> {
         match self.args.get(index) {
-            Some(Value::Bool(b)) => Ok(*b),
+            Some(Json::Bool(b)) => Ok(*b),
             _ => Err(self.mismatch()),
         }
     }
@@ -367,16 +368,16 @@ fn sign_xmls(call: CommonCall<'_>) -> Outcome {
     let prepared = (|| {
         call.storage()?;
         let purpose = key_type_purpose(call.string(1)?);
-        let Some(Value::Array(items)) = call.args.get(2) else {
+        let Some(Json::Array(items)) = call.args.get(2) else {
             return Err(call.mismatch());
         };
         let mut documents = Vec::with_capacity(items.len());
         for item in items {
-            let Value::String(document) = item else {
+            let Json::Str(document) = item else {
                 return Err(call.mismatch());
             };
             check_xml(document).map_err(|m| call.error(m))?;
-            documents.push(document.clone());
+            documents.push(document.to_string());
         }
         check_xpaths(&call)?;
         if documents.is_empty() {
