@@ -10,7 +10,7 @@ use super::{
 use crate::cert::Purpose;
 use crate::keystore::Entry;
 use crate::sign::xml::{self, XmlLayout};
-use crate::sign::{cms, EntrySigner, SignOptions};
+use crate::sign::{cms, EntrySigner, SignOptions, SignatureAlgorithm};
 
 /// Sent as the first frame of every connection; pages check it byte for byte.
 pub const GREETING: &str = r#"{"result":{"version":"1.4"}}"#;
@@ -315,6 +315,19 @@ fn check_xml(xml: &str) -> Result<(), String> {
         .map_err(|e| format!("Invalid XML: {e}"))
 }
 
+/// The chosen entry, cleared for signing at the job's time.
+fn entry_signer(
+    entry: &Entry,
+    signing: Signing,
+    allow_expired: bool,
+) -> Result<EntrySigner<'_>, String> {
+    let options = SignOptions {
+        now: signing.now,
+        allow_expired,
+    };
+    EntrySigner::new(entry, options).map_err(|e| e.to_string())
+}
+
 fn sign_xml_with(
     entry: &Entry,
     signing: Signing,
@@ -322,11 +335,7 @@ fn sign_xml_with(
     layout: XmlLayout,
     allow_expired: bool,
 ) -> Result<String, String> {
-    let options = SignOptions {
-        now: signing.now,
-        allow_expired,
-    };
-    let signer = EntrySigner::new(entry, options).map_err(|e| e.to_string())?;
+    let signer = entry_signer(entry, signing, allow_expired)?;
     xml::sign_enveloped(xml, &signer, layout).map_err(|e| e.to_string())
 }
 
@@ -413,12 +422,36 @@ fn cms_with(
     detached: bool,
     allow_expired: bool,
 ) -> Result<Vec<u8>, String> {
-    let options = SignOptions {
-        now: signing.now,
-        allow_expired,
-    };
-    let signer = EntrySigner::new(entry, options).map_err(|e| e.to_string())?;
+    let signer = entry_signer(entry, signing, allow_expired)?;
     cms::sign_cms(&signer, data, detached, signing.system_time).map_err(|e| e.to_string())
+}
+
+/// Detached CMS SignedData over a precomputed `hash`, as DER.
+fn cms_digest_with(
+    entry: &Entry,
+    signing: Signing,
+    hash: &[u8],
+    allow_expired: bool,
+) -> Result<Vec<u8>, String> {
+    let signer = entry_signer(entry, signing, allow_expired)?;
+    cms::sign_cms_digest(&signer, hash, signing.system_time).map_err(|e| e.to_string())
+}
+
+/// Refuses, before any prompt, a hash that no supported key could sign.
+fn check_hash_length(hash: &[u8]) -> Result<(), String> {
+    let algorithms = [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::Gost2015];
+    if algorithms.iter().any(|a| a.digest_len() == hash.len()) {
+        return Ok(());
+    }
+    let expected = algorithms
+        .iter()
+        .map(|a| format!("{} for {}", a.digest_len(), a.hash_name()))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    Err(format!(
+        "Invalid hash length: {} bytes (expected {expected})",
+        hash.len()
+    ))
 }
 
 fn create_cms(call: CommonCall<'_>) -> Outcome {
@@ -446,17 +479,27 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
 }
 
 fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
-    let checked = (|| {
+    let prepared = (|| {
         call.storage()?;
-        call.string(1)?;
+        let purpose = key_type_purpose(call.string(1)?);
         let hash = call.string(2)?;
-        decode_base64(hash).ok_or_else(|| call.error("Invalid base64 data"))?;
-        Ok::<_, Outcome>(())
+        let hash = decode_base64(hash).ok_or_else(|| call.error("Invalid base64 data"))?;
+        check_hash_length(&hash).map_err(|m| call.error(m))?;
+        Ok::<_, Outcome>((purpose, hash))
     })();
-    match checked {
-        Err(reply) => reply,
-        Ok(()) => call.error("Signing a precomputed hash is not supported"),
-    }
+    let (purpose, hash) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let description = format!("a document's {}-byte hash (CMS)", hash.len());
+    call.key_job(
+        KeyFilter::for_purpose(purpose),
+        description,
+        move |entry, signing| {
+            cms_digest_with(entry, signing, &hash, false)
+                .map(|der| Value::String(encode_base64(&der)))
+        },
+    )
 }
 
 fn change_locale(call: CommonCall<'_>) -> Outcome {

@@ -2,7 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use super::{basics_canceled, basics_error, basics_ok, check_xml, cms_with, sign_xml_with, PKCS12};
+use super::{
+    basics_canceled, basics_error, basics_ok, check_hash_length, check_xml, cms_digest_with,
+    cms_with, sign_xml_with, PKCS12,
+};
 use crate::cert::Purpose;
 use crate::protocol::{decode_base64, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome};
 use crate::sign::cms;
@@ -67,6 +70,8 @@ struct Prepared {
     documents: Vec<Vec<u8>>,
     filter: KeyFilter,
     encapsulate: bool,
+    /// Each document is a hash to sign as a detached CMS.
+    digested: bool,
     output_cert: bool,
 }
 
@@ -110,12 +115,8 @@ fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
     let digested = flag(signing_params, "digested", false)?;
     let allow_expired = flag(signing_params, "allowExpired", false)?;
     let output_cert = flag(signing_params, "outputCert", false)?;
-    if digested {
-        return Err(Outcome::Reply(basics_error(
-            "NOT_SUPPORTED",
-            "Signing precomputed digests is not supported",
-            "digested must be false",
-        )));
+    if digested && format == Format::Xml {
+        return Err(invalid("digested is only for format \"cms\""));
     }
 
     let texts = match args.get("data") {
@@ -136,6 +137,9 @@ fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
         if format == Format::Xml {
             let xml = std::str::from_utf8(&bytes).map_err(|_| invalid("XML is not UTF-8"))?;
             check_xml(xml).map_err(|m| invalid(&m))?;
+        }
+        if digested {
+            check_hash_length(&bytes).map_err(|m| invalid(&m))?;
         }
         documents.push(bytes);
     }
@@ -161,6 +165,7 @@ fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
         documents,
         filter,
         encapsulate,
+        digested,
         output_cert,
     })
 }
@@ -176,6 +181,7 @@ pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
         documents,
         filter,
         encapsulate,
+        digested,
         output_cert,
     } = prepared;
     let allow_expired = filter.allow_expired;
@@ -184,7 +190,11 @@ pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
         Format::Xml => "XML",
     };
     let total: usize = documents.iter().map(Vec::len).sum();
-    let description = format!("{} document(s), {total} bytes ({kind})", documents.len());
+    let description = if digested {
+        format!("{} document hash(es) ({kind})", documents.len())
+    } else {
+        format!("{} document(s), {total} bytes ({kind})", documents.len())
+    };
     Outcome::Key(Box::new(KeyJob {
         filter,
         description,
@@ -192,6 +202,10 @@ pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
             let mut signatures = Vec::with_capacity(documents.len());
             for document in &documents {
                 let signed = match format {
+                    Format::Cms if digested => {
+                        cms_digest_with(entry, signing, document, allow_expired)
+                            .map(|der| cms::to_pem(&der))
+                    }
                     Format::Cms => cms_with(entry, signing, document, !encapsulate, allow_expired)
                         .map(|der| cms::to_pem(&der)),
                     Format::Xml => {
