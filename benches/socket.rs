@@ -42,8 +42,10 @@ async fn connect(port: u16) -> Ws {
     ws
 }
 
-async fn ask(ws: &mut Ws, text: &str) -> String {
-    ws.send(Message::text(text)).await.expect("send");
+/// Sends `text` (moved, not copied: a 67 MB request would otherwise be timed twice) and
+/// returns the next text frame.
+async fn ask(ws: &mut Ws, text: impl Into<String>) -> String {
+    ws.send(Message::text(text.into())).await.expect("send");
     loop {
         if let Message::Text(reply) = ws.next().await.expect("open").expect("frame") {
             return reply.as_str().to_string();
@@ -66,6 +68,62 @@ fn rss_kib() -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+fn rss_kib_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// RSS growth of a separate `qoltanba serve` process per idle connection: the service's own
+/// cost, without this benchmark's client side.
+async fn serve_process_kib_per_connection(connections: usize) -> f64 {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let config = tempfile::tempdir().expect("dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_qoltanba"))
+        .args([
+            "serve",
+            "--no-tls",
+            "--port",
+            &port.to_string(),
+            "--config-dir",
+        ])
+        .arg(config.path())
+        .args(["--allow-origin", ORIGIN])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("qoltanba serve starts");
+    while tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .is_err()
+    {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // One connection first, so one-time allocations are not counted per connection.
+    let first = connect(port).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let before = rss_kib_of(child.id());
+    let mut idle = Vec::new();
+    for _ in 0..connections {
+        idle.push(connect(port).await);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let after = rss_kib_of(child.id());
+    drop((first, idle));
+    let _ = child.kill();
+    let _ = child.wait();
+    after.saturating_sub(before) as f64 / connections as f64
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -147,6 +205,8 @@ async fn main() {
         (after - before) as f64 / 1000.0
     );
     drop(idle);
+    let server_side = serve_process_kib_per_connection(1000).await;
+    println!("1000 idle connections to `qoltanba serve` (its own process): {server_side:.1} KiB RSS per connection, server side alone");
 
     let dir = tempfile::tempdir().expect("dir");
     let document: Vec<u8> = (0..50_000_000u32).map(|i| (i % 251) as u8).collect();
@@ -158,7 +218,7 @@ async fn main() {
         base64::engine::general_purpose::STANDARD.encode(&document)
     );
     let start = Instant::now();
-    let reply = ask(&mut ws, &request).await;
+    let reply = ask(&mut ws, request).await;
     let socket_time = start.elapsed();
     assert!(
         reply.contains("\"result\""),

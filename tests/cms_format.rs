@@ -10,7 +10,7 @@ use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::SignedData;
 use const_oid::db::rfc5911;
 use der::{Decode, Encode};
-use qoltanba::sign::cms::{sign_cms, to_pem, CmsError};
+use qoltanba::sign::cms::{sign_cms, sign_cms_digest, to_pem, CmsError};
 use qoltanba::sign::{KeyError, RawSigner, SignatureAlgorithm};
 use sha2::{Digest, Sha256};
 use x509_cert::time::Time;
@@ -237,6 +237,33 @@ fn detached_signature_rejects_changed_content() {
     let mut changed = DATA.to_vec();
     changed[5] ^= 0x01;
     assert_rejected(&pki.verify_detached(&cms, &changed), "content verify error");
+}
+
+#[test]
+fn signature_over_a_precomputed_hash_verifies_as_detached_against_the_content() {
+    let pki = Pki::new();
+    let cms =
+        sign_cms_digest(&pki.signer(), &Sha256::digest(DATA), SystemTime::now()).expect("sign");
+    assert!(signed_data(&cms).encap_content_info.econtent.is_none());
+    assert_verifies(&pki.verify_detached(&cms, DATA));
+}
+
+#[test]
+fn precomputed_hash_of_another_length_than_the_keys_is_refused() {
+    let pki = Pki::new();
+    let err = sign_cms_digest(&pki.signer(), &[0u8; 64], SystemTime::now())
+        .expect_err("a 64-byte hash for an RSA-SHA256 key");
+    assert!(
+        matches!(
+            err,
+            CmsError::DigestLength {
+                got: 64,
+                expected: 32,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]

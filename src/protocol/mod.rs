@@ -132,30 +132,46 @@ pub struct KeystoresJob {
     pub fail: FailFn,
 }
 
+/// A request as parsed: strings borrow from the frame, so a 67 MB base64 document is not
+/// copied before it is decoded.
+pub type Json<'a> = serde_json_borrow::Value<'a>;
+/// A JSON object of a request (members in document order; the first of duplicates wins).
+pub type JsonObject<'a> = serde_json_borrow::ObjectAsVec<'a>;
+
 /// Routes one text frame to the API it belongs to.
 pub fn route(text: &str, context: &Context) -> Outcome {
     if text == HEARTBEAT {
         return Outcome::Reply(HEARTBEAT.to_string());
     }
-    let value: serde_json::Value = match serde_json::from_str(text) {
+    let value: Json<'_> = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(_) if text.contains("\"jsonrpc\"") => return Outcome::Reply(native::parse_error()),
         Err(_) => return Outcome::Reply(ncalayer::invalid_json()),
     };
-    if value.get("jsonrpc").is_some() {
+    let is_rpc = value
+        .as_object()
+        .is_some_and(|object| object.contains_key("jsonrpc"));
+    if is_rpc {
         native::handle(&value, context)
     } else {
         ncalayer::handle(&value, context)
     }
 }
 
-/// Decodes standard base64, ignoring line breaks (Java's MIME encoder wraps at 76).
+/// Decodes standard base64. Line breaks and other ASCII whitespace are ignored (Java's MIME
+/// encoder wraps at 76); only input that has them pays for a filtered copy.
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
     use base64::Engine;
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .ok()
+    let engine = &base64::engine::general_purpose::STANDARD;
+    match engine.decode(text) {
+        Ok(bytes) => Some(bytes),
+        // Wrapped input fails at its first line break, so this costs little.
+        Err(_) if text.bytes().any(|b| b.is_ascii_whitespace()) => {
+            let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+            engine.decode(compact).ok()
+        }
+        Err(_) => None,
+    }
 }
 
 pub(crate) fn encode_base64(bytes: &[u8]) -> String {

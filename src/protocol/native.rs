@@ -3,12 +3,12 @@
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::{
-    decode_base64, encode_base64, Context, Failure, Handler, KeyFilter, KeyJob, KeystoresJob,
-    Outcome, Signing,
+    decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
+    KeystoresJob, Outcome, Signing,
 };
 use crate::cert::{Holder, Purpose};
 use crate::keystore::Entry;
@@ -171,7 +171,7 @@ pub fn core_reason(e: &Error) -> Reason {
 /// One decoded JSON-RPC call.
 pub struct Call<'a> {
     pub id: Value,
-    pub params: &'a Map<String, Value>,
+    pub params: &'a JsonObject<'a>,
     pub origin: &'a str,
 }
 
@@ -188,7 +188,7 @@ fn handlers() -> [(&'static str, &'static NativeHandler); 5] {
 }
 
 /// Routes a decoded JSON-RPC 2.0 request.
-pub fn handle(request: &Value, context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, context: &Context) -> Outcome {
     let null = Value::Null;
     let Some(object) = request.as_object() else {
         return Outcome::Reply(error_with_code(
@@ -200,7 +200,7 @@ pub fn handle(request: &Value, context: &Context) -> Outcome {
     };
     let id = match object.get("id") {
         None => return Outcome::Silent,
-        Some(id @ (Value::String(_) | Value::Number(_) | Value::Null)) => id.clone(),
+        Some(id @ (Json::Str(_) | Json::Number(_) | Json::Null)) => Value::from(id),
         Some(_) => {
             return Outcome::Reply(error_with_code(
                 &null,
@@ -218,16 +218,16 @@ pub fn handle(request: &Value, context: &Context) -> Outcome {
             what,
         ))
     };
-    if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+    if object.get("jsonrpc").and_then(Json::as_str) != Some("2.0") {
         return invalid("Invalid Request: jsonrpc must be \"2.0\"");
     }
-    let Some(method) = object.get("method").and_then(Value::as_str) else {
+    let Some(method) = object.get("method").and_then(Json::as_str) else {
         return invalid("Invalid Request: method must be a string");
     };
-    let empty = Map::new();
+    let empty = JsonObject::default();
     let params = match object.get("params") {
-        None | Some(Value::Null) => &empty,
-        Some(Value::Object(params)) => params,
+        None | Some(Json::Null) => &empty,
+        Some(Json::Object(params)) => params,
         Some(_) => return bad_params(&id, "params must be an object"),
     };
     match handlers().into_iter().find(|(name, _)| *name == method) {
@@ -248,7 +248,7 @@ pub fn handle(request: &Value, context: &Context) -> Outcome {
 impl Call<'_> {
     fn string(&self, name: &str) -> Result<&str, Outcome> {
         match self.params.get(name) {
-            Some(Value::String(s)) => Ok(s),
+            Some(Json::Str(s)) => Ok(s),
             _ => Err(bad_params(&self.id, &format!("{name} must be a string"))),
         }
     }
@@ -454,14 +454,14 @@ fn sign(call: Call<'_>) -> Outcome {
             _ => return Err(bad_params(&call.id, "format must be cms, xml or raw")),
         };
         let purpose = match call.params.get("purpose") {
-            None | Some(Value::Null) => Purpose::Sign,
-            Some(Value::String(p)) if p == "sign" => Purpose::Sign,
-            Some(Value::String(p)) if p == "auth" => Purpose::Auth,
+            None | Some(Json::Null) => Purpose::Sign,
+            Some(Json::Str(p)) if p == "sign" => Purpose::Sign,
+            Some(Json::Str(p)) if p == "auth" => Purpose::Auth,
             Some(_) => return Err(bad_params(&call.id, "purpose must be auth or sign")),
         };
         let detached = match call.params.get("detached") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
+            None | Some(Json::Null) => false,
+            Some(Json::Bool(b)) => *b,
             Some(_) => return Err(bad_params(&call.id, "detached must be a boolean")),
         };
         let text = call.string("data")?;

@@ -1,15 +1,16 @@
 //! NCALayer-compatible API: the greeting, commonUtils and basics, replies shaped as NCALayer's.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{
-    decode_base64, encode_base64, Context, Failure, Handler, KeyFilter, KeyJob, Outcome, Signing,
+    decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
+    Outcome, Signing,
 };
 use crate::cert::Purpose;
 use crate::keystore::Entry;
 use crate::sign::xml::{self, XmlLayout};
-use crate::sign::{cms, EntrySigner, SignOptions};
+use crate::sign::{cms, EntrySigner, SignOptions, SignatureAlgorithm};
 
 /// Sent as the first frame of every connection; pages check it byte for byte.
 pub const GREETING: &str = r#"{"result":{"version":"1.4"}}"#;
@@ -123,11 +124,11 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Routes a decoded NCALayer request (`{"module","method","args","uuid"}`).
-pub fn handle(request: &Value, _context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, _context: &Context) -> Outcome {
     let Some(object) = request.as_object() else {
         return Outcome::Reply(common_error("Invalid request", None));
     };
-    match object.get("module").and_then(Value::as_str) {
+    match object.get("module").and_then(Json::as_str) {
         Some(COMMON_UTILS) => common_utils(object),
         Some(BASICS) => basics(object),
         _ => Outcome::Reply(module_not_found()),
@@ -137,7 +138,7 @@ pub fn handle(request: &Value, _context: &Context) -> Outcome {
 /// One commonUtils call: its positional arguments and the uuid to echo.
 pub struct CommonCall<'a> {
     pub method: &'static str,
-    pub args: &'a [Value],
+    pub args: &'a [Json<'a>],
     pub uuid: Option<Value>,
 }
 
@@ -157,16 +158,16 @@ fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
     ]
 }
 
-fn common_utils(request: &Map<String, Value>) -> Outcome {
-    let uuid = request.get("uuid").cloned();
+fn common_utils(request: &JsonObject<'_>) -> Outcome {
+    let uuid = request.get("uuid").map(Value::from);
     let name = match request.get("method") {
-        Some(Value::String(name)) => name.as_str(),
+        Some(Json::Str(name)) => name.as_ref(),
         Some(other) => return Outcome::Reply(method_not_found(&other.to_string(), uuid)),
         None => return Outcome::Reply(method_not_found("null", uuid)),
     };
-    let args: &[Value] = match request.get("args") {
-        None | Some(Value::Null) => &[],
-        Some(Value::Array(args)) => args,
+    let args: &[Json<'_>] = match request.get("args") {
+        None | Some(Json::Null) => &[],
+        Some(Json::Array(args)) => args,
         Some(_) => return Outcome::Reply(type_mismatch(name, uuid)),
     };
     let found = common_handlers()
@@ -181,14 +182,14 @@ fn common_utils(request: &Map<String, Value>) -> Outcome {
 impl CommonCall<'_> {
     fn string(&self, index: usize) -> Result<&str, Outcome> {
         match self.args.get(index) {
-            Some(Value::String(s)) => Ok(s),
+            Some(Json::Str(s)) => Ok(s),
             _ => Err(self.mismatch()),
         }
     }
 
     fn boolean(&self, index: usize) -> Result<bool, Outcome> {
         match self.args.get(index) {
-            Some(Value::Bool(b)) => Ok(*b),
+            Some(Json::Bool(b)) => Ok(*b),
             _ => Err(self.mismatch()),
         }
     }
@@ -314,6 +315,19 @@ fn check_xml(xml: &str) -> Result<(), String> {
         .map_err(|e| format!("Invalid XML: {e}"))
 }
 
+/// The chosen entry, cleared for signing at the job's time.
+fn entry_signer(
+    entry: &Entry,
+    signing: Signing,
+    allow_expired: bool,
+) -> Result<EntrySigner<'_>, String> {
+    let options = SignOptions {
+        now: signing.now,
+        allow_expired,
+    };
+    EntrySigner::new(entry, options).map_err(|e| e.to_string())
+}
+
 fn sign_xml_with(
     entry: &Entry,
     signing: Signing,
@@ -321,11 +335,7 @@ fn sign_xml_with(
     layout: XmlLayout,
     allow_expired: bool,
 ) -> Result<String, String> {
-    let options = SignOptions {
-        now: signing.now,
-        allow_expired,
-    };
-    let signer = EntrySigner::new(entry, options).map_err(|e| e.to_string())?;
+    let signer = entry_signer(entry, signing, allow_expired)?;
     xml::sign_enveloped(xml, &signer, layout).map_err(|e| e.to_string())
 }
 
@@ -367,16 +377,16 @@ fn sign_xmls(call: CommonCall<'_>) -> Outcome {
     let prepared = (|| {
         call.storage()?;
         let purpose = key_type_purpose(call.string(1)?);
-        let Some(Value::Array(items)) = call.args.get(2) else {
+        let Some(Json::Array(items)) = call.args.get(2) else {
             return Err(call.mismatch());
         };
         let mut documents = Vec::with_capacity(items.len());
         for item in items {
-            let Value::String(document) = item else {
+            let Json::Str(document) = item else {
                 return Err(call.mismatch());
             };
             check_xml(document).map_err(|m| call.error(m))?;
-            documents.push(document.clone());
+            documents.push(document.to_string());
         }
         check_xpaths(&call)?;
         if documents.is_empty() {
@@ -412,12 +422,36 @@ fn cms_with(
     detached: bool,
     allow_expired: bool,
 ) -> Result<Vec<u8>, String> {
-    let options = SignOptions {
-        now: signing.now,
-        allow_expired,
-    };
-    let signer = EntrySigner::new(entry, options).map_err(|e| e.to_string())?;
+    let signer = entry_signer(entry, signing, allow_expired)?;
     cms::sign_cms(&signer, data, detached, signing.system_time).map_err(|e| e.to_string())
+}
+
+/// Detached CMS SignedData over a precomputed `hash`, as DER.
+fn cms_digest_with(
+    entry: &Entry,
+    signing: Signing,
+    hash: &[u8],
+    allow_expired: bool,
+) -> Result<Vec<u8>, String> {
+    let signer = entry_signer(entry, signing, allow_expired)?;
+    cms::sign_cms_digest(&signer, hash, signing.system_time).map_err(|e| e.to_string())
+}
+
+/// Refuses, before any prompt, a hash that no supported key could sign.
+fn check_hash_length(hash: &[u8]) -> Result<(), String> {
+    let algorithms = [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::Gost2015];
+    if algorithms.iter().any(|a| a.digest_len() == hash.len()) {
+        return Ok(());
+    }
+    let expected = algorithms
+        .iter()
+        .map(|a| format!("{} for {}", a.digest_len(), a.hash_name()))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    Err(format!(
+        "Invalid hash length: {} bytes (expected {expected})",
+        hash.len()
+    ))
 }
 
 fn create_cms(call: CommonCall<'_>) -> Outcome {
@@ -445,17 +479,27 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
 }
 
 fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
-    let checked = (|| {
+    let prepared = (|| {
         call.storage()?;
-        call.string(1)?;
+        let purpose = key_type_purpose(call.string(1)?);
         let hash = call.string(2)?;
-        decode_base64(hash).ok_or_else(|| call.error("Invalid base64 data"))?;
-        Ok::<_, Outcome>(())
+        let hash = decode_base64(hash).ok_or_else(|| call.error("Invalid base64 data"))?;
+        check_hash_length(&hash).map_err(|m| call.error(m))?;
+        Ok::<_, Outcome>((purpose, hash))
     })();
-    match checked {
-        Err(reply) => reply,
-        Ok(()) => call.error("Signing a precomputed hash is not supported"),
-    }
+    let (purpose, hash) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let description = format!("a document's {}-byte hash (CMS)", hash.len());
+    call.key_job(
+        KeyFilter::for_purpose(purpose),
+        description,
+        move |entry, signing| {
+            cms_digest_with(entry, signing, &hash, false)
+                .map(|der| Value::String(encode_base64(&der)))
+        },
+    )
 }
 
 fn change_locale(call: CommonCall<'_>) -> Outcome {

@@ -39,18 +39,20 @@ pub(super) async fn handle(stream: TcpStream, peer: SocketAddr, service: Arc<Ser
             tracing::debug!(%peer, "TLS ClientHello but TLS is not configured");
             return;
         };
-        let accepted = tokio::time::timeout(
+        // Boxed, like every step before the WebSocket runs: a future's size is that of its
+        // largest state, and a connection task lives as long as its page stays open.
+        let accepted = Box::pin(tokio::time::timeout(
             HEAD_TIMEOUT,
             tokio_rustls::TlsAcceptor::from(tls).accept(stream),
-        )
+        ))
         .await;
         match accepted {
-            Ok(Ok(tls_stream)) => serve_http(tls_stream, peer, service, true).await,
+            Ok(Ok(tls_stream)) => Box::pin(serve_http(tls_stream, peer, service, true)).await,
             Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
             Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
         }
     } else {
-        serve_http(stream, peer, service, false).await;
+        Box::pin(serve_http(stream, peer, service, false)).await;
     }
 }
 
@@ -131,7 +133,7 @@ async fn serve_http<S>(mut stream: S, peer: SocketAddr, service: Arc<Service>, s
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let Some(bytes) = read_head(&mut stream).await else {
+    let Some(bytes) = Box::pin(read_head(&mut stream)).await else {
         return;
     };
     let Some(head) = parse_head(&bytes) else {
@@ -190,18 +192,17 @@ where
         .write_buffer_size(READ_BUFFER)
         .max_message_size(Some(service.config.max_message_size))
         .max_frame_size(Some(service.config.max_message_size));
-    let ws =
-        match tokio_tungstenite::accept_async_with_config(Rewind::new(bytes, stream), Some(config))
-            .await
-        {
-            Ok(ws) => ws,
-            Err(e) => {
-                tracing::debug!(%peer, error = %e, "WebSocket handshake failed");
-                return;
-            }
-        };
+    let handshake =
+        tokio_tungstenite::accept_async_with_config(Rewind::new(bytes, stream), Some(config));
+    let ws = match Box::pin(handshake).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            tracing::debug!(%peer, error = %e, "WebSocket handshake failed");
+            return;
+        }
+    };
     tracing::info!(%peer, %origin, secure, "connected");
-    run_socket(ws, service, origin).await;
+    Box::pin(run_socket(ws, service, origin)).await;
     tracing::info!(%peer, "disconnected");
 }
 

@@ -36,6 +36,14 @@ pub enum CmsError {
     Key(#[from] KeyError),
     #[error("could not encode the CMS signature: {0}")]
     Encoding(String),
+    /// A precomputed hash whose length does not fit the key's hash algorithm.
+    #[error("the hash is {got} bytes, but this {key} key signs {hash} hashes of {expected} bytes")]
+    DigestLength {
+        got: usize,
+        expected: usize,
+        key: &'static str,
+        hash: &'static str,
+    },
 }
 
 /// Signs `data` and returns the DER of a ContentInfo holding the SignedData.
@@ -48,6 +56,40 @@ pub fn sign_cms(
     detached: bool,
     signing_time: SystemTime,
 ) -> Result<Vec<u8>, CmsError> {
+    let content_digest = signer.algorithm().digest(data);
+    let econtent = if detached { None } else { Some(data) };
+    build(signer, &content_digest, econtent, signing_time)
+}
+
+/// Signs a hash the caller computed over content it keeps: a detached CMS whose messageDigest
+/// is `digest` (NCALayer's `createCAdESFromBase64Hash`).
+///
+/// The hash must be the key's: SHA-256 (32 bytes) for RSA, GOST 34.11-2015 512-bit (64 bytes)
+/// for GOST 2015 keys; any other length is [`CmsError::DigestLength`].
+pub fn sign_cms_digest(
+    signer: &dyn RawSigner,
+    digest: &[u8],
+    signing_time: SystemTime,
+) -> Result<Vec<u8>, CmsError> {
+    let algorithm = signer.algorithm();
+    if digest.len() != algorithm.digest_len() {
+        return Err(CmsError::DigestLength {
+            got: digest.len(),
+            expected: algorithm.digest_len(),
+            key: algorithm.key_name(),
+            hash: algorithm.hash_name(),
+        });
+    }
+    build(signer, digest, None, signing_time)
+}
+
+/// The SignedData around `content_digest`; `econtent` is embedded when given.
+fn build(
+    signer: &dyn RawSigner,
+    content_digest: &[u8],
+    econtent: Option<&[u8]>,
+    signing_time: SystemTime,
+) -> Result<Vec<u8>, CmsError> {
     let cert_der = signer.certificate_der();
     let invalid_cert = |e: der::Error| CmsError::InvalidCertificate(e.to_string());
     let cert = Certificate::from_der(cert_der).map_err(invalid_cert)?;
@@ -55,8 +97,7 @@ pub fn sign_cms(
     let cert_tlv = AnyRef::from_der(cert_der).map_err(invalid_cert)?;
     let (digest_alg, signature_alg) = algorithm_identifiers(signer.algorithm());
 
-    let content_digest = signer.algorithm().digest(data);
-    let signed_attrs = signed_attributes(&cert, cert_der, &content_digest, signing_time)?;
+    let signed_attrs = signed_attributes(&cert, cert_der, content_digest, signing_time)?;
     let to_be_signed = signed_attrs
         .to_der()
         .map_err(encoding("signed attributes"))?;
@@ -76,11 +117,9 @@ pub fn sign_cms(
         signature: OctetString::new(signature).map_err(encoding("signature value"))?,
         unsigned_attrs: None,
     };
-    let econtent = if detached {
-        None
-    } else {
-        Some(OctetStringRef::new(data).map_err(encoding("content"))?)
-    };
+    let econtent = econtent
+        .map(|data| OctetStringRef::new(data).map_err(encoding("content")))
+        .transpose()?;
     let content_info = ContentInfoRef {
         content_type: rfc5911::ID_SIGNED_DATA,
         content: SignedDataRef {

@@ -31,6 +31,30 @@ impl SignatureAlgorithm {
         }
     }
 
+    /// Length in bytes of [`Self::digest`]'s output.
+    pub fn digest_len(self) -> usize {
+        match self {
+            SignatureAlgorithm::RsaSha256 => 32,
+            SignatureAlgorithm::Gost2015 => 64,
+        }
+    }
+
+    /// The hash's name, as error messages show it.
+    pub fn hash_name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => "SHA-256",
+            SignatureAlgorithm::Gost2015 => "GOST 34.11-2015 (Streebog-512)",
+        }
+    }
+
+    /// The key's name, as error messages show it.
+    pub fn key_name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => "RSA",
+            SignatureAlgorithm::Gost2015 => "GOST 34.10-2015",
+        }
+    }
+
     /// The name login and register tokens carry (docs/PROTOCOL.md).
     pub fn token_name(self) -> &'static str {
         match self {

@@ -59,6 +59,10 @@ fn rpc_error(code: i64, text: &str) -> Expect {
     ))
 }
 
+/// "AAAA" decodes to three bytes: no key signs a hash that short.
+const HASH_LENGTH_3: &str =
+    "Invalid hash length: 3 bytes (expected 32 for SHA-256 or 64 for GOST 34.11-2015 (Streebog-512))";
+
 fn module_not_found() -> Expect {
     Expect::Exact(r#"{"success":false,"errorCode":"MODULE_NOT_FOUND"}"#.into())
 }
@@ -107,7 +111,8 @@ fn cases() -> Vec<(String, Expect)> {
         (cu(json!("createCMSSignatureFromBase64"), json!(["PKCS12", "SIGNATURE", "!!notbase64", true])), message("Invalid base64 data")),
         (cu(json!("createCMSSignatureFromBase64"), json!(["PKCS12", "SIGNATURE", "AAA", true])), message("Invalid base64 data")),
         (cu(json!("createCAdESFromBase64Hash"), json!(["PKCS12", "SIGNATURE", "%%%"])), message("Invalid base64 data")),
-        (cu(json!("createCAdESFromBase64Hash"), json!(["PKCS12", "SIGNATURE", "AAAA"])), message("Signing a precomputed hash is not supported")),
+        (cu(json!("createCAdESFromBase64Hash"), json!(["PKCS12", "SIGNATURE", "AAAA"])), message(HASH_LENGTH_3)),
+        (cu(json!("createCAdESFromBase64Hash"), json!(["PKCS12", "SIGNATURE", 32])), mismatch("createCAdESFromBase64Hash")),
         (cu(json!("changeLocale"), json!(["de"])), message("Unsupported locale: de")),
         // Not JSON, not an object, unknown modules.
         ("not json".into(), message("Invalid JSON")),
@@ -145,10 +150,8 @@ fn cases() -> Vec<(String, Expect)> {
         (basics(json!({"format": "cms", "data": "x", "allowedStorages": "PKCS12"})), basics_invalid("allowedStorages must be an array of strings")),
         (basics(json!({"format": "cms", "data": "x", "signerParams": {"extKeyUsageOids": "1.2"}})), basics_invalid("extKeyUsageOids must be an array of strings")),
         (basics(json!({"format": "cms", "data": "x", "signerParams": {"iin": 123}})), basics_invalid("iin must be a string")),
-        (
-            basics(json!({"format": "cms", "data": "x", "signingParams": {"digested": "true"}})),
-            Expect::Exact(r#"{"status":false,"code":"NOT_SUPPORTED","message":"Signing precomputed digests is not supported","details":"digested must be false"}"#.into()),
-        ),
+        (basics(json!({"format": "cms", "data": "AAAA", "signingParams": {"digested": "true", "decode": "true"}})), basics_invalid(HASH_LENGTH_3)),
+        (basics(json!({"format": "xml", "data": "<a/>", "signingParams": {"digested": true}})), basics_invalid("digested is only for format \"cms\"")),
         // Native JSON-RPC.
         (
             r#"{"jsonrpc":"2.0","#.into(),

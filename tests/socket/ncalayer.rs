@@ -172,6 +172,53 @@ async fn cms_from_base64_detached_verifies_only_with_the_content() {
     assert!(!ok, "a detached signature must not verify other content");
 }
 
+fn sha256(data: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cades_from_hash_is_a_detached_cms_that_verifies_with_the_original_content() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let document = b"the page hashed this document itself";
+    let reply = ask_json(
+        &mut ws,
+        &common(
+            "createCAdESFromBase64Hash",
+            json!(["PKCS12", "SIGNATURE", b64(&sha256(document))]),
+        ),
+    )
+    .await;
+    assert_eq!(reply["code"], "200", "{reply}");
+    let cms = unb64(reply["responseObject"].as_str().expect("b64"));
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, _, log) = openssl_cms_verify(dir.path(), &cms, false, Some(document));
+    assert!(ok, "openssl: {log}");
+    let (ok, _, _) = openssl_cms_verify(dir.path(), &cms, false, Some(b"another document"));
+    assert!(!ok, "the signature must cover only the hashed document");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cades_from_hash_refuses_a_hash_the_chosen_key_does_not_use() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let streebog_sized = [7u8; 64];
+    let reply = ask(
+        &mut ws,
+        &common(
+            "createCAdESFromBase64Hash",
+            json!(["PKCS12", "SIGNATURE", b64(&streebog_sized)]),
+        )
+        .to_string(),
+    )
+    .await;
+    assert_eq!(
+        reply,
+        r#"{"code":"500","message":"the hash is 64 bytes, but this RSA key signs SHA-256 hashes of 32 bytes","uuid":"req-1"}"#
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn change_locale_accepts_kz_ru_en() {
     let server = start(Setup::default()).await;
@@ -264,6 +311,28 @@ async fn basics_sign_cms_array_with_string_booleans_returns_pem_cms_each_verifyi
         assert!(ok, "openssl: {log}");
         assert_eq!(content, document);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn basics_sign_digested_returns_detached_pem_cms_verifying_with_the_content() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let document = b"hashed by the portal";
+    let reply = ask_json(
+        &mut ws,
+        &basics(json!({
+            "format": "cms",
+            "data": [b64(&sha256(document))],
+            "signingParams": {"decode": "true", "digested": "true", "encapsulate": "false"},
+        })),
+    )
+    .await;
+    assert_eq!(reply["status"], true, "{reply}");
+    let pem = reply["body"]["result"][0].as_str().expect("pem");
+    assert!(pem.starts_with("-----BEGIN CMS-----"), "{pem}");
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, _, log) = openssl_cms_verify(dir.path(), pem.as_bytes(), true, Some(document));
+    assert!(ok, "openssl: {log}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

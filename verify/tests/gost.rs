@@ -104,6 +104,38 @@ fn gost_2015_cms_verifies_and_changed_content_fails() {
 }
 
 #[test]
+fn gost_2015_cms_over_a_streebog_hash_verifies_with_the_hashed_content() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (store, at) = gost_signer_at(&dir);
+    let signer = signer_at(&store, at);
+    let hash = qoltanba::gost::streebog512(b"document");
+    let cms =
+        qoltanba::sign::cms::sign_cms_digest(&signer, &hash, std::time::SystemTime::now()).unwrap();
+    let verifier = gost_verifier(&dir, ORIGIN);
+    let verified = verifier
+        .verify_cms(&cms, Some(b"document"), qoltanba_verify::Purpose::Sign, at)
+        .unwrap();
+    assert_eq!(verified.identity.holder, Holder::Individual);
+    let err = verifier.verify_cms(&cms, Some(b"documenT"), qoltanba_verify::Purpose::Sign, at);
+    assert!(matches!(err, Err(VerifyError::DigestMismatch)), "{err:?}");
+}
+
+#[test]
+fn gost_2015_key_refuses_a_sha256_sized_hash() {
+    let Some(dir) = nca_fixtures() else { return };
+    let (store, at) = gost_signer_at(&dir);
+    let signer = signer_at(&store, at);
+    let err =
+        qoltanba::sign::cms::sign_cms_digest(&signer, &[0u8; 32], std::time::SystemTime::now())
+            .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the hash is 32 bytes, but this GOST 34.10-2015 key signs \
+         GOST 34.11-2015 (Streebog-512) hashes of 64 bytes"
+    );
+}
+
+#[test]
 fn gost_2015_xml_verifies_and_changed_content_fails() {
     let Some(dir) = nca_fixtures() else { return };
     let (store, at) = gost_signer_at(&dir);

@@ -2,9 +2,12 @@
 
 use serde_json::{Map, Value};
 
-use super::{basics_canceled, basics_error, basics_ok, check_xml, cms_with, sign_xml_with, PKCS12};
+use super::{
+    basics_canceled, basics_error, basics_ok, check_hash_length, check_xml, cms_digest_with,
+    cms_with, sign_xml_with, PKCS12,
+};
 use crate::cert::Purpose;
-use crate::protocol::{decode_base64, Failure, KeyFilter, KeyJob, Outcome};
+use crate::protocol::{decode_base64, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome};
 use crate::sign::cms;
 use crate::sign::xml::XmlLayout;
 
@@ -22,48 +25,43 @@ enum Format {
 }
 
 /// A boolean that pages send as `true` or as `"true"`; null or absent means `default`.
-fn flag(params: Option<&Map<String, Value>>, name: &str, default: bool) -> Result<bool, Outcome> {
+fn flag(params: Option<&JsonObject<'_>>, name: &str, default: bool) -> Result<bool, Outcome> {
     match params.and_then(|p| p.get(name)) {
-        None | Some(Value::Null) => Ok(default),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) if s == "true" => Ok(true),
-        Some(Value::String(s)) if s == "false" => Ok(false),
+        None | Some(Json::Null) => Ok(default),
+        Some(Json::Bool(b)) => Ok(*b),
+        Some(Json::Str(s)) if s == "true" => Ok(true),
+        Some(Json::Str(s)) if s == "false" => Ok(false),
         Some(_) => Err(invalid(&format!("{name} must be true or false"))),
     }
 }
 
 /// An optional object parameter; null or absent is an empty one.
-fn object<'a>(
-    args: &'a Map<String, Value>,
-    name: &str,
-) -> Result<Option<&'a Map<String, Value>>, Outcome> {
+fn object<'a>(args: &'a JsonObject<'a>, name: &str) -> Result<Option<&'a JsonObject<'a>>, Outcome> {
     match args.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(o)) => Ok(Some(o)),
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Object(o)) => Ok(Some(o)),
         Some(_) => Err(invalid(&format!("{name} must be an object"))),
     }
 }
 
-fn optional_string(
-    params: Option<&Map<String, Value>>,
-    name: &str,
-) -> Result<Option<String>, Outcome> {
+fn optional_string(params: Option<&JsonObject<'_>>, name: &str) -> Result<Option<String>, Outcome> {
     match params.and_then(|p| p.get(name)) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Str(s)) if s.is_empty() => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s.to_string())),
         Some(_) => Err(invalid(&format!("{name} must be a string"))),
     }
 }
 
-fn strings(value: &Value, name: &str) -> Result<Vec<String>, Outcome> {
+/// An array of strings, borrowed from the request.
+fn strings<'a>(value: &'a Json<'_>, name: &str) -> Result<Vec<&'a str>, Outcome> {
     let not_strings = || invalid(&format!("{name} must be an array of strings"));
-    let Value::Array(items) = value else {
+    let Json::Array(items) = value else {
         return Err(not_strings());
     };
     items
         .iter()
-        .map(|v| v.as_str().map(str::to_string).ok_or_else(not_strings))
+        .map(|v| v.as_str().ok_or_else(not_strings))
         .collect()
 }
 
@@ -72,11 +70,13 @@ struct Prepared {
     documents: Vec<Vec<u8>>,
     filter: KeyFilter,
     encapsulate: bool,
+    /// Each document is a hash to sign as a detached CMS.
+    digested: bool,
     output_cert: bool,
 }
 
-fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
-    match request.get("method").and_then(Value::as_str) {
+fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
+    match request.get("method").and_then(Json::as_str) {
         Some("sign") => {}
         Some(other) => {
             return Err(Outcome::Reply(basics_error(
@@ -87,11 +87,11 @@ fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
         }
         None => return Err(invalid("method must be \"sign\"")),
     }
-    let Some(Value::Object(args)) = request.get("args") else {
+    let Some(Json::Object(args)) = request.get("args") else {
         return Err(invalid("args must be an object"));
     };
     match args.get("allowedStorages") {
-        None | Some(Value::Null) => {}
+        None | Some(Json::Null) => {}
         Some(value) => {
             let storages = strings(value, "allowedStorages")?;
             if !storages.is_empty() && !storages.iter().any(|s| s.eq_ignore_ascii_case(PKCS12)) {
@@ -103,7 +103,7 @@ fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
             }
         }
     }
-    let format = match args.get("format").and_then(Value::as_str) {
+    let format = match args.get("format").and_then(Json::as_str) {
         Some("cms") => Format::Cms,
         Some("xml") => Format::Xml,
         _ => return Err(invalid("format must be \"cms\" or \"xml\"")),
@@ -115,17 +115,13 @@ fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
     let digested = flag(signing_params, "digested", false)?;
     let allow_expired = flag(signing_params, "allowExpired", false)?;
     let output_cert = flag(signing_params, "outputCert", false)?;
-    if digested {
-        return Err(Outcome::Reply(basics_error(
-            "NOT_SUPPORTED",
-            "Signing precomputed digests is not supported",
-            "digested must be false",
-        )));
+    if digested && format == Format::Xml {
+        return Err(invalid("digested is only for format \"cms\""));
     }
 
     let texts = match args.get("data") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(value @ Value::Array(_)) => strings(value, "data")?,
+        Some(Json::Str(s)) => vec![s.as_ref()],
+        Some(value @ Json::Array(_)) => strings(value, "data")?,
         _ => return Err(invalid("data must be a string or an array of strings")),
     };
     if texts.is_empty() {
@@ -134,20 +130,26 @@ fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
     let mut documents = Vec::with_capacity(texts.len());
     for text in texts {
         let bytes = if decode {
-            decode_base64(&text).ok_or_else(|| invalid("data is not valid base64"))?
+            decode_base64(text).ok_or_else(|| invalid("data is not valid base64"))?
         } else {
-            text.into_bytes()
+            text.as_bytes().to_vec()
         };
         if format == Format::Xml {
             let xml = std::str::from_utf8(&bytes).map_err(|_| invalid("XML is not UTF-8"))?;
             check_xml(xml).map_err(|m| invalid(&m))?;
         }
+        if digested {
+            check_hash_length(&bytes).map_err(|m| invalid(&m))?;
+        }
         documents.push(bytes);
     }
 
     let ext_key_usage_oids = match signer_params.and_then(|p| p.get("extKeyUsageOids")) {
-        None | Some(Value::Null) => Vec::new(),
-        Some(value) => strings(value, "extKeyUsageOids")?,
+        None | Some(Json::Null) => Vec::new(),
+        Some(value) => strings(value, "extKeyUsageOids")?
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
     };
     let filter = KeyFilter {
         purpose: Purpose::Unknown,
@@ -163,12 +165,13 @@ fn prepare(request: &Map<String, Value>) -> Result<Prepared, Outcome> {
         documents,
         filter,
         encapsulate,
+        digested,
         output_cert,
     })
 }
 
 /// Builds the job for `basics.sign`, or the error reply for a bad request.
-pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
+pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
     let prepared = match prepare(request) {
         Ok(p) => p,
         Err(reply) => return reply,
@@ -178,6 +181,7 @@ pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
         documents,
         filter,
         encapsulate,
+        digested,
         output_cert,
     } = prepared;
     let allow_expired = filter.allow_expired;
@@ -186,7 +190,11 @@ pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
         Format::Xml => "XML",
     };
     let total: usize = documents.iter().map(Vec::len).sum();
-    let description = format!("{} document(s), {total} bytes ({kind})", documents.len());
+    let description = if digested {
+        format!("{} document hash(es) ({kind})", documents.len())
+    } else {
+        format!("{} document(s), {total} bytes ({kind})", documents.len())
+    };
     Outcome::Key(Box::new(KeyJob {
         filter,
         description,
@@ -194,6 +202,10 @@ pub(super) fn basics(request: &Map<String, Value>) -> Outcome {
             let mut signatures = Vec::with_capacity(documents.len());
             for document in &documents {
                 let signed = match format {
+                    Format::Cms if digested => {
+                        cms_digest_with(entry, signing, document, allow_expired)
+                            .map(|der| cms::to_pem(&der))
+                    }
                     Format::Cms => cms_with(entry, signing, document, !encapsulate, allow_expired)
                         .map(|der| cms::to_pem(&der)),
                     Format::Xml => {
