@@ -7,11 +7,12 @@ NCA_FIXTURES ?= $(abspath ../shared/fixtures/nca)
 ADVISORY_DB ?= ../shared/advisory-db
 export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
 
-# Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1)
-# and the C toolchain aws-lc builds with.
-TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
+# Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1),
+# the C toolchain aws-lc builds with, and the headless browser of the portal's end-to-end test.
+TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake \
+  chromium
 
-.PHONY: run test deps cargo-tools check-fixtures lint audit unit certs bench clean
+.PHONY: run test deps cargo-tools check-fixtures lint audit unit portal-e2e certs bench clean
 
 # The tray app comes with its issue; until then `make run` starts the headless service
 # with the terminal prompt, which is what DESIGN.md asks for on a machine without a display.
@@ -20,7 +21,7 @@ run: deps
 	@echo "Starting the signing service on 127.0.0.1:13579 with the terminal prompt (Ctrl-C stops it)."
 	./target/release/qoltanba serve --prompt tty
 
-test: deps cargo-tools check-fixtures lint audit unit
+test: deps cargo-tools check-fixtures lint audit unit portal-e2e
 
 deps:
 	@missing=""; \
@@ -64,6 +65,12 @@ unit:
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	cd client-js && npm ci --no-audit --no-fund && npm test
+
+# Headless Chromium registers and logs in with EDS on the reference portal against the real
+# `qoltanba serve`; screenshots land in portal/e2e/screenshots/ (portal/README.md).
+portal-e2e:
+	@command -v "$${CHROMIUM:-chromium}" >/dev/null 2>&1 || $(MAKE) --no-print-directory deps
+	cd portal/e2e && npm ci --no-audit --no-fund && npm test
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:

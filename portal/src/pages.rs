@@ -56,7 +56,7 @@ padding:1.5em 2em;border-radius:8px;box-shadow:0 1px 4px #0002}.tab{display:none
 label{display:block;margin:.7em 0}input[type=password],input[type=email],input[name=login]{display:block;width:20em;padding:.4em}\
 button{background:#0b5394;color:#fff;border:0;border-radius:4px;padding:.5em 1.2em;cursor:pointer}\
 #message{margin:1em 0;font-weight:bold}dl{display:grid;grid-template-columns:max-content auto;gap:.3em 1em}\
-dt{font-weight:bold}dd{margin:0}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccd;padding:.2em .8em;text-align:left}";
+dt{font-weight:bold}dd{margin:0}dialog{border:0;border-radius:8px;box-shadow:0 4px 24px #0005;padding:1.5em 2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccd;padding:.2em .8em;text-align:left}";
 
 /// One page: the portal's header (languages, and `menu` for logged-in pages) around `body`.
 pub(crate) fn layout(
