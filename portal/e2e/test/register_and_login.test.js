@@ -56,6 +56,8 @@ describe("registration and login with EDS in Chromium", () => {
     portal = await startPortal({ signerUrl: `ws://127.0.0.1:${servicePort}/` });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1000, height: 800 }, locale: "en-US" });
+    // A step that cannot happen fails in seconds, not after Playwright's default 30.
+    page.setDefaultTimeout(15000);
   });
 
   after(async () => {
@@ -95,7 +97,8 @@ describe("registration and login with EDS in Chromium", () => {
     await page.getByRole("button", { name: "EDS", exact: true }).click();
     await page.getByRole("button", { name: "Log in with EDS" }).click();
     const dialog = page.locator("dialog#identity");
-    await dialog.waitFor({ state: "visible" });
+    await page.locator("dialog#identity[open], #message:not(:empty)").first().waitFor();
+    assert.ok(await dialog.isVisible(), `no identity dialog; the page says: ${await page.locator("#message").textContent()}`);
     const { commonName, validity } = authCertificate();
     assert.equal(await textOf(page, "#d-iin"), IIN);
     assert.equal(await textOf(page, "#d-bin"), "—");
