@@ -25,6 +25,8 @@ impl Lang {
 /// Every text a page or an API reply shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
+    AgreementTitle,
+    AgreementText,
     AgreementTick,
     AgreementRequired,
     Registered,
@@ -98,6 +100,12 @@ impl Text {
     fn all(self) -> [&'static str; 3] {
         use Text::*;
         match self {
+            AgreementTitle => ["Пайдаланушы келісімі", "Пользовательское соглашение", "User Agreement"],
+            AgreementText => [
+                "Осы Келісім Пайдаланушы мен «Электрондық үкімет» веб-порталы арасындағы порталды пайдалану жөніндегі қатынастарды реттейді. Пайдаланушы өзі туралы дұрыс мәліметтер беруге, құпиясөзін және ЭЦҚ кілттерін үшінші тұлғаларға бермеуге міндеттенеді. Портал Пайдаланушының дербес деректерін Қазақстан Республикасының заңнамасына сәйкес мемлекеттік қызметтерді көрсету үшін ғана өңдейді.",
+                "Настоящее Соглашение регулирует отношения между Пользователем и веб-порталом «Электронного правительства» по использованию портала. Пользователь обязуется предоставлять достоверные сведения о себе, не передавать третьим лицам свой пароль и ключи ЭЦП. Портал обрабатывает персональные данные Пользователя только для оказания государственных услуг в соответствии с законодательством Республики Казахстан.",
+                "This Agreement governs the relations between the User and the web Portal of the \"Electronic Government\" regarding the use of the Portal. The User undertakes to provide accurate information about himself and not to pass his password and EDS keys to third parties. The Portal processes the User's personal data only to provide public services in accordance with the legislation of the Republic of Kazakhstan.",
+            ],
             AgreementTick => [
                 "Пайдаланушы осы Келісімнің барлық тармақтарымен танысқанын растайды және оларды сөзсіз қабылдайды",
                 "Пользователь подтверждает, что ознакомлен со всеми пунктами настоящего Соглашения и безусловно принимает их",

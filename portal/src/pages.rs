@@ -56,7 +56,8 @@ padding:1.5em 2em;border-radius:8px;box-shadow:0 1px 4px #0002}.tab{display:none
 label{display:block;margin:.7em 0}input[type=password],input[type=email],input[name=login]{display:block;width:20em;padding:.4em}\
 button{background:#0b5394;color:#fff;border:0;border-radius:4px;padding:.5em 1.2em;cursor:pointer}\
 #message{margin:1em 0;font-weight:bold}dl{display:grid;grid-template-columns:max-content auto;gap:.3em 1em}\
-dt{font-weight:bold}dd{margin:0}dialog{border:0;border-radius:8px;box-shadow:0 4px 24px #0005;padding:1.5em 2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccd;padding:.2em .8em;text-align:left}";
+dt{font-weight:bold}dd{margin:0}dialog{border:0;border-radius:8px;box-shadow:0 4px 24px #0005;padding:1.5em 2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccd;padding:.2em .8em;text-align:left}\
+#user-agreement{max-height:10em;overflow-y:auto;border:1px solid #ccd;border-radius:4px;padding:0 1em;font-size:.9em}";
 
 /// One page: the portal's header (languages, and `menu` for logged-in pages) around `body`.
 pub(crate) fn layout(
@@ -151,7 +152,8 @@ pub async fn register_page(
     let lang = q.lang;
     let t = |text: Text| escape(text.in_lang(lang));
     let body = format!(
-        "<form id=\"register-form\"><label><input type=\"checkbox\" id=\"agreement\"> {agreement}</label>\
+        "<section id=\"user-agreement\"><h2>{agreement_title}</h2><p>{agreement_text}</p></section>\
+<form id=\"register-form\"><label><input type=\"checkbox\" id=\"agreement\"> {agreement}</label>\
 <label><input type=\"radio\" name=\"entity\" value=\"individual\" checked> {individual}</label>\
 <label><input type=\"radio\" name=\"entity\" value=\"legal\"> {legal}</label>\
 <label>{new_password} <input type=\"password\" id=\"password\" autocomplete=\"new-password\" required></label>\
@@ -159,6 +161,8 @@ pub async fn register_page(
 <label>{email} <input type=\"email\" id=\"email\" required></label>\
 <button type=\"submit\" id=\"register-submit\">{register}</button></form>\
 <p><a href=\"/?lang={code}\">{log_in}</a></p>",
+        agreement_title = t(Text::AgreementTitle),
+        agreement_text = t(Text::AgreementText),
         agreement = t(Text::AgreementTick),
         individual = t(Text::Individual),
         legal = t(Text::LegalEntity),

@@ -318,3 +318,16 @@ async fn pages_reach_the_signing_service_on_ncalayers_port_by_default() {
     let text = portal.get("/?lang=en", None).await.text;
     assert!(text.contains("const signer = {url: \"ws://127.0.0.1:13579/\"}"));
 }
+
+#[tokio::test]
+async fn registration_page_shows_the_user_agreement_before_its_tick() {
+    let portal = start();
+    let text = portal.get("/register?lang=en", None).await.text;
+    let agreement = text
+        .find("<h2>User Agreement</h2>")
+        .expect("agreement text");
+    let tick = text
+        .find("The User confirms that he is familiar with all the clauses")
+        .expect("tick");
+    assert!(agreement < tick);
+}

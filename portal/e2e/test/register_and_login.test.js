@@ -81,6 +81,7 @@ describe("registration and login with EDS in Chromium", () => {
     await serviceWith("individual_sign.p12");
     await page.goto(`${portal.origin}/register?lang=en`);
     assert.equal(await page.locator("h1").textContent(), "Registration");
+    assert.ok(await page.getByRole("heading", { name: "User Agreement" }).isVisible());
     await page.getByLabel("The User confirms that he is familiar with all the clauses of this Agreement and unconditionally accepts them").check();
     await page.getByLabel("Individual").check();
     await page.getByLabel("New password").fill(PASSWORD);
