@@ -7,10 +7,22 @@ NCA_FIXTURES ?= $(abspath ../shared/fixtures/nca)
 ADVISORY_DB ?= ../shared/advisory-db
 export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
 
-# Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1),
-# the C toolchain aws-lc builds with, and the headless browser of the portal's end-to-end test.
-TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake \
-  chromium
+# Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1)
+# and the C toolchain aws-lc builds with.
+TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
+# The portal's browser test only (so `make run` does not pull in a browser).
+E2E_PACKAGES := chromium
+
+# Installs the Debian packages in $(1) that are missing (with sudo when not root).
+define install_missing
+	@missing=""; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
 
 .PHONY: run test deps cargo-tools check-fixtures lint audit unit portal-e2e certs bench clean
 
@@ -24,13 +36,7 @@ run: deps
 test: deps cargo-tools check-fixtures lint audit unit portal-e2e
 
 deps:
-	@missing=""; \
-	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing:$$missing"; \
-	  $(SUDO) apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install_missing,$(TEST_PACKAGES))
 
 cargo-tools:
 	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
@@ -69,7 +75,7 @@ unit:
 # Headless Chromium registers and logs in with EDS on the reference portal against the real
 # `qoltanba serve`; screenshots land in portal/e2e/screenshots/ (portal/README.md).
 portal-e2e:
-	@command -v "$${CHROMIUM:-chromium}" >/dev/null 2>&1 || $(MAKE) --no-print-directory deps
+	$(call install_missing,$(E2E_PACKAGES))
 	cd portal/e2e && npm ci --no-audit --no-fund && npm test
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
