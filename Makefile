@@ -10,8 +10,21 @@ export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
 # Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1)
 # and the C toolchain aws-lc builds with.
 TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
+# The portal's browser test only (so `make run` does not pull in a browser).
+E2E_PACKAGES := chromium
 
-.PHONY: run test deps cargo-tools check-fixtures lint audit unit certs bench clean
+# Installs the Debian packages in $(1) that are missing (with sudo when not root).
+define install_missing
+	@missing=""; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+.PHONY: run test deps cargo-tools check-fixtures lint audit unit portal-e2e certs bench clean
 
 # The tray app comes with its issue; until then `make run` starts the headless service
 # with the terminal prompt, which is what DESIGN.md asks for on a machine without a display.
@@ -20,16 +33,10 @@ run: deps
 	@echo "Starting the signing service on 127.0.0.1:13579 with the terminal prompt (Ctrl-C stops it)."
 	./target/release/qoltanba serve --prompt tty
 
-test: deps cargo-tools check-fixtures lint audit unit
+test: deps cargo-tools check-fixtures lint audit unit portal-e2e
 
 deps:
-	@missing=""; \
-	for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing:$$missing"; \
-	  $(SUDO) apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install_missing,$(TEST_PACKAGES))
 
 cargo-tools:
 	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
@@ -64,6 +71,12 @@ unit:
 	cargo test --workspace --all-targets
 	cargo test --workspace --doc
 	cd client-js && npm ci --no-audit --no-fund && npm test
+
+# Headless Chromium registers and logs in with EDS on the reference portal against the real
+# `qoltanba serve`; screenshots land in portal/e2e/screenshots/ (portal/README.md).
+portal-e2e:
+	$(call install_missing,$(E2E_PACKAGES))
+	cd portal/e2e && npm ci --no-audit --no-fund && npm test
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:

@@ -1,5 +1,5 @@
 // End to end without a browser: the reference portal over HTTP, the real `qoltanba serve`, and
-// this library doing what the portal's pages do (a headless Chromium run is not part of this yet).
+// this library doing what the portal's pages do (portal/e2e/ does the same in headless Chromium).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";

@@ -45,6 +45,17 @@ CREATE TABLE IF NOT EXISTS sessions (
     account_id INTEGER NOT NULL REFERENCES accounts(id),
     created_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS logins (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    at INTEGER NOT NULL,
+    method TEXT NOT NULL CHECK (method IN ('password', 'eds')),
+    source TEXT NOT NULL,
+    session_token TEXT,
+    cert_serial TEXT,
+    cert_not_before INTEGER,
+    cert_not_after INTEGER
+);
 ";
 
 /// Opens (creating if missing) the database file and applies the schema.
@@ -179,17 +190,195 @@ pub fn set_lock_state(
     Ok(())
 }
 
+/// A successful login: who, how, from where, and the certificate an EDS login presented.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub account_id: i64,
+    pub method: LoginMethod,
+    pub source: String,
+    pub certificate: Option<CertificateDates>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginMethod {
+    Password,
+    Eds,
+}
+
+impl LoginMethod {
+    fn column(self) -> &'static str {
+        match self {
+            LoginMethod::Password => "password",
+            LoginMethod::Eds => "eds",
+        }
+    }
+
+    fn from_column(value: &str) -> Self {
+        if value == "eds" {
+            LoginMethod::Eds
+        } else {
+            LoginMethod::Password
+        }
+    }
+}
+
+/// The serial and validity (unix times) of the certificate an EDS login was made with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateDates {
+    pub serial: String,
+    pub not_before: i64,
+    pub not_after: i64,
+}
+
+/// Creates the session `token` and records the login it belongs to, in one transaction.
 pub fn create_session(
     db: &Connection,
     token: &str,
-    account_id: i64,
+    login: &Login,
     now: OffsetDateTime,
 ) -> rusqlite::Result<()> {
-    db.execute(
+    let at = now.unix_timestamp();
+    let tx = db.unchecked_transaction()?;
+    tx.execute(
         "INSERT INTO sessions (token, account_id, created_at) VALUES (?1, ?2, ?3)",
-        params![token, account_id, now.unix_timestamp()],
+        params![token, login.account_id, at],
     )?;
-    Ok(())
+    let certificate = login.certificate.as_ref();
+    tx.execute(
+        "INSERT INTO logins (account_id, at, method, source, session_token,
+                             cert_serial, cert_not_before, cert_not_after)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            login.account_id,
+            at,
+            login.method.column(),
+            login.source,
+            token,
+            certificate.map(|c| &c.serial),
+            certificate.map(|c| c.not_before),
+            certificate.map(|c| c.not_after),
+        ],
+    )?;
+    tx.commit()
+}
+
+/// What the personal account page shows about the account behind a session.
+#[derive(Debug, Clone)]
+pub struct SessionAccount {
+    pub account_id: i64,
+    pub iin: String,
+    pub bin: String,
+    pub entity: String,
+    pub email: String,
+    pub full_name: Option<String>,
+    pub method: LoginMethod,
+    pub certificate: Option<CertificateDates>,
+}
+
+/// The account of a session created at or after `not_before` (unix time); older ones have expired.
+pub fn session_account(
+    db: &Connection,
+    token: &str,
+    not_before: i64,
+) -> rusqlite::Result<Option<SessionAccount>> {
+    db.query_row(
+        "SELECT a.id, a.iin, a.bin, a.entity, a.email, a.full_name,
+                l.method, l.cert_serial, l.cert_not_before, l.cert_not_after
+         FROM sessions s
+         JOIN accounts a ON a.id = s.account_id
+         LEFT JOIN logins l ON l.session_token = s.token
+         WHERE s.token = ?1 AND s.created_at >= ?2",
+        params![token, not_before],
+        |r| {
+            let method: Option<String> = r.get(6)?;
+            let serial: Option<String> = r.get(7)?;
+            let not_before: Option<i64> = r.get(8)?;
+            let not_after: Option<i64> = r.get(9)?;
+            let certificate = match (serial, not_before, not_after) {
+                (Some(serial), Some(not_before), Some(not_after)) => Some(CertificateDates {
+                    serial,
+                    not_before,
+                    not_after,
+                }),
+                _ => None,
+            };
+            Ok(SessionAccount {
+                account_id: r.get(0)?,
+                iin: r.get(1)?,
+                bin: r.get(2)?,
+                entity: r.get(3)?,
+                email: r.get(4)?,
+                full_name: r.get(5)?,
+                method: LoginMethod::from_column(method.as_deref().unwrap_or("password")),
+                certificate,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Ends a session; its login stays in the history without the token.
+pub fn delete_session(db: &Connection, token: &str) -> rusqlite::Result<()> {
+    let tx = db.unchecked_transaction()?;
+    tx.execute(
+        "UPDATE logins SET session_token = NULL WHERE session_token = ?1",
+        [token],
+    )?;
+    tx.execute("DELETE FROM sessions WHERE token = ?1", [token])?;
+    tx.commit()
+}
+
+/// One line of the account's history: when (unix time), how, from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: i64,
+    pub method: LoginMethod,
+    pub source: String,
+}
+
+/// The account's latest successful logins, newest first.
+pub fn recent_logins(
+    db: &Connection,
+    account_id: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<HistoryEntry>> {
+    let mut query = db.prepare(
+        "SELECT at, method, source FROM logins WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2",
+    )?;
+    let rows = query.query_map(params![account_id, limit], |r| {
+        let method: String = r.get(1)?;
+        Ok(HistoryEntry {
+            at: r.get(0)?,
+            method: LoginMethod::from_column(&method),
+            source: r.get(2)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The latest failed password attempts naming this account (its IIN, BIN or e-mail), newest first.
+pub fn recent_failures(
+    db: &Connection,
+    account: &SessionAccount,
+    limit: i64,
+) -> rusqlite::Result<Vec<HistoryEntry>> {
+    let mut query = db.prepare(
+        "SELECT at, source FROM failed_logins
+         WHERE (identifier = ?1 AND ?2 = '') OR (identifier = ?2 AND ?2 != '')
+            OR lower(identifier) = lower(?3)
+         ORDER BY id DESC LIMIT ?4",
+    )?;
+    let rows = query.query_map(
+        params![account.iin, account.bin, account.email, limit],
+        |r| {
+            Ok(HistoryEntry {
+                at: r.get(0)?,
+                method: LoginMethod::Password,
+                source: r.get(1)?,
+            })
+        },
+    )?;
+    rows.collect()
 }
 
 /// The account of an individual (by IIN) or of a legal entity (by BIN), for password recovery.

@@ -25,6 +25,8 @@ impl Lang {
 /// Every text a page or an API reply shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
+    AgreementTitle,
+    AgreementText,
     AgreementTick,
     AgreementRequired,
     Registered,
@@ -62,6 +64,27 @@ pub enum Text {
     NewPasswordSent,
     RecoveryDataMismatch,
     NewPasswordMailSubject,
+    PortalName,
+    LogIn,
+    LogOut,
+    AccountType,
+    CertificateValidity,
+    NoCertificate,
+    LastLogins,
+    FailedAttempts,
+    NoneYet,
+    Time,
+    Method,
+    SourceAddress,
+    ForCitizens,
+    ForBusiness,
+    ServiceNoCriminalRecord,
+    ServiceAddress,
+    ServiceResidence,
+    ServicePension,
+    ServiceBirth,
+    ServiceLegalEntityCertificate,
+    ServiceNotAvailable,
 }
 
 impl Text {
@@ -77,6 +100,12 @@ impl Text {
     fn all(self) -> [&'static str; 3] {
         use Text::*;
         match self {
+            AgreementTitle => ["Пайдаланушы келісімі", "Пользовательское соглашение", "User Agreement"],
+            AgreementText => [
+                "Осы Келісім Пайдаланушы мен «Электрондық үкімет» веб-порталы арасындағы порталды пайдалану жөніндегі қатынастарды реттейді. Пайдаланушы өзі туралы дұрыс мәліметтер беруге, құпиясөзін және ЭЦҚ кілттерін үшінші тұлғаларға бермеуге міндеттенеді. Портал Пайдаланушының дербес деректерін Қазақстан Республикасының заңнамасына сәйкес мемлекеттік қызметтерді көрсету үшін ғана өңдейді.",
+                "Настоящее Соглашение регулирует отношения между Пользователем и веб-порталом «Электронного правительства» по использованию портала. Пользователь обязуется предоставлять достоверные сведения о себе, не передавать третьим лицам свой пароль и ключи ЭЦП. Портал обрабатывает персональные данные Пользователя только для оказания государственных услуг в соответствии с законодательством Республики Казахстан.",
+                "This Agreement governs the relations between the User and the web Portal of the \"Electronic Government\" regarding the use of the Portal. The User undertakes to provide accurate information about himself and not to pass his password and EDS keys to third parties. The Portal processes the User's personal data only to provide public services in accordance with the legislation of the Republic of Kazakhstan.",
+            ],
             AgreementTick => [
                 "Пайдаланушы осы Келісімнің барлық тармақтарымен танысқанын растайды және оларды сөзсіз қабылдайды",
                 "Пользователь подтверждает, что ознакомлен со всеми пунктами настоящего Соглашения и безусловно принимает их",
@@ -181,6 +210,71 @@ impl Text {
                 "«Электрондық үкімет» порталына кіруге арналған жаңа құпиясөз",
                 "Новый пароль для входа на портал «Электронного правительства»",
                 "Your new password for the \"Electronic Government\" portal",
+            ],
+            PortalName => [
+                "«Электрондық үкімет» порталы",
+                "Портал «Электронного правительства»",
+                "\"Electronic Government\" Portal",
+            ],
+            LogIn => ["Кіру", "Вход", "Log in"],
+            LogOut => ["Шығу", "Выйти", "Log out"],
+            AccountType => ["Есептік жазба түрі", "Тип учетной записи", "Account type"],
+            CertificateValidity => [
+                "Сертификаттың жарамдылық мерзімі",
+                "Срок действия сертификата",
+                "Certificate validity",
+            ],
+            NoCertificate => [
+                "Құпиясөзбен кіру: сертификат ұсынылмады",
+                "Вход по паролю: сертификат не предъявлялся",
+                "Logged in with a password: no certificate was presented",
+            ],
+            LastLogins => ["Соңғы кірулер", "Последние входы", "Last logins"],
+            FailedAttempts => [
+                "Құпиясөзбен кірудің сәтсіз әрекеттері",
+                "Неудачные попытки входа по паролю",
+                "Failed password attempts",
+            ],
+            NoneYet => ["Жоқ", "Нет", "None"],
+            Time => ["Уақыты", "Время", "Time"],
+            Method => ["Тәсілі", "Способ", "Method"],
+            SourceAddress => ["IP-мекенжай", "IP-адрес", "IP address"],
+            ForCitizens => ["Азаматтарға", "Гражданам", "For citizens"],
+            ForBusiness => ["Бизнеске", "Бизнесу", "For business"],
+            ServiceNoCriminalRecord => [
+                "Сотталғандығының болуы не болмауы туралы анықтама",
+                "Справка о наличии либо отсутствии судимости",
+                "Certificate of the presence or absence of a criminal record",
+            ],
+            ServiceAddress => [
+                "Тұрақты тұрғылықты жері туралы мекенжай анықтамасы",
+                "Адресная справка о месте постоянного проживания",
+                "Address certificate of the place of permanent residence",
+            ],
+            ServiceResidence => [
+                "Тұрғылықты жері бойынша тіркеу",
+                "Регистрация по месту жительства",
+                "Registration at the place of residence",
+            ],
+            ServicePension => [
+                "Жеке зейнетақы шотынан үзінді көшірме",
+                "Выписка с индивидуального пенсионного счета",
+                "Statement of the individual pension account",
+            ],
+            ServiceBirth => [
+                "Баланың тууын тіркеу",
+                "Регистрация рождения ребенка",
+                "Registration of the birth of a child",
+            ],
+            ServiceLegalEntityCertificate => [
+                "Заңды тұлғаны мемлекеттік тіркеу (қайта тіркеу) туралы анықтама",
+                "Справка о государственной регистрации (перерегистрации) юридического лица",
+                "Certificate of state registration (re-registration) of a legal entity",
+            ],
+            ServiceNotAvailable => [
+                "Анықтамалық портал: қызметтерге өтініштер қабылданбайды",
+                "Демонстрационный портал: заявки на услуги не принимаются",
+                "Reference portal: service requests are not accepted",
             ],
         }
     }

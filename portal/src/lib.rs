@@ -2,11 +2,13 @@
 //! `qoltanba-verify`), password login with the guide's 10-failure lockout, pages in kk/ru/en.
 #![forbid(unsafe_code)]
 
+mod account;
 pub mod db;
 pub mod i18n;
 mod pages;
 mod password;
 mod recovery;
+pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -16,8 +18,6 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use qoltanba_verify::{ChallengeStore, Clock, Entity, Identity, Verifier};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,9 @@ pub enum PortalError {
     Hashing(String),
 }
 
+/// Where the pages look for the local signing service unless told otherwise (NCALayer's port).
+pub const DEFAULT_SIGNER_URL: &str = "ws://127.0.0.1:13579/";
+
 /// Shared state: the database, the verifier with this portal's origin, challenges, the clock.
 pub struct Portal {
     db: Mutex<Connection>,
@@ -50,11 +53,22 @@ pub struct Portal {
     challenges: ChallengeStore,
     clock: Arc<dyn Clock>,
     secure_cookies: bool,
+    signer_url: String,
 }
 
 impl Portal {
     /// `verifier` carries the origin browsers send for this portal and its trusted CAs.
     pub fn new(db: Connection, verifier: Verifier, clock: Arc<dyn Clock>) -> Arc<Self> {
+        Self::with_signer_url(db, verifier, clock, DEFAULT_SIGNER_URL)
+    }
+
+    /// Like [`Portal::new`], with pages that reach the signing service at `signer_url`.
+    pub fn with_signer_url(
+        db: Connection,
+        verifier: Verifier,
+        clock: Arc<dyn Clock>,
+        signer_url: impl Into<String>,
+    ) -> Arc<Self> {
         let secure_cookies = verifier.origin().starts_with("https://");
         Arc::new(Portal {
             db: Mutex::new(db),
@@ -62,6 +76,7 @@ impl Portal {
             challenges: ChallengeStore::with_clock(clock.clone()),
             clock,
             secure_cookies,
+            signer_url: signer_url.into(),
         })
     }
 
@@ -81,6 +96,8 @@ pub fn router(portal: Arc<Portal>) -> Router {
     Router::new()
         .route("/", get(pages::login_page))
         .route("/register", get(pages::register_page))
+        .route("/account", get(account::account_page))
+        .route("/services", get(account::services_page))
         .route("/qoltanba.js", get(pages::client_js))
         .route("/api/challenge", post(challenge))
         .route("/api/register", post(register))
@@ -88,6 +105,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
         .route("/api/login/eds", post(login_eds))
         .route("/api/password/eds", post(recovery::change_by_eds))
         .route("/api/password/email", post(recovery::recover_by_email))
+        .route("/api/logout", post(session::logout))
         .with_state(portal)
 }
 
@@ -323,9 +341,15 @@ async fn login_password(
 ) -> Result<Response, Failure> {
     let lang = q.lang;
     same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
-    let account_id =
-        do_login_password(&portal, &form, &peer.ip().to_string()).map_err(|e| Failure(e, lang))?;
-    start_session(&portal, account_id, lang, None).map_err(|e| Failure(e, lang))
+    let source = peer.ip().to_string();
+    let account_id = do_login_password(&portal, &form, &source).map_err(|e| Failure(e, lang))?;
+    let login = db::Login {
+        account_id,
+        method: db::LoginMethod::Password,
+        source,
+        certificate: None,
+    };
+    session::start(&portal, &login, lang, None).map_err(|e| Failure(e, lang))
 }
 
 fn do_login_password(
@@ -388,6 +412,7 @@ pub struct EdsLogin {
 async fn login_eds(
     State(portal): State<Arc<Portal>>,
     Query(q): Query<LangQuery>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Json(form): Json<EdsLogin>,
 ) -> Result<Response, Failure> {
@@ -414,33 +439,18 @@ async fn login_eds(
             refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED),
             lang,
         ))?;
-    start_session(&portal, account.id, lang, Some(IdentityView::of(&identity)))
+    let login = db::Login {
+        account_id: account.id,
+        method: db::LoginMethod::Eds,
+        source: peer.ip().to_string(),
+        certificate: Some(db::CertificateDates {
+            serial: identity.serial.clone(),
+            not_before: identity.not_before.unix_timestamp(),
+            not_after: identity.not_after.unix_timestamp(),
+        }),
+    };
+    session::start(&portal, &login, lang, Some(IdentityView::of(&identity)))
         .map_err(|e| Failure(e, lang))
-}
-
-/// Creates the session and answers with an HttpOnly, SameSite=Strict cookie (Secure on https).
-fn start_session(
-    portal: &Portal,
-    account_id: i64,
-    lang: Lang,
-    identity: Option<IdentityView>,
-) -> Result<Response, PortalError> {
-    let mut bytes = [0u8; 32];
-    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| PortalError::Hashing("no randomness".into()))?;
-    let token = URL_SAFE_NO_PAD.encode(bytes);
-    portal.with_db(|db| db::create_session(db, &token, account_id, portal.now()))?;
-    let secure = if portal.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!("session={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
-    let reply = Reply {
-        ok: true,
-        message: Text::PersonalAccount.in_lang(lang).to_string(),
-        identity,
-    };
-    Ok(([(header::SET_COOKIE, cookie)], Json(reply)).into_response())
 }
 
 /// Renders a page; kept here so pages.rs stays markup only.

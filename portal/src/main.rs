@@ -1,4 +1,4 @@
-//! `qoltanba-portal [--port N] [--db FILE]`: the reference portal on 127.0.0.1.
+//! `qoltanba-portal [--port N] [--db FILE] [--signer-url URL]`: the reference portal on 127.0.0.1.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -32,6 +32,10 @@ struct Args {
     /// or BIN=REGISTRATION_NUMBER (legal entity) (repeatable).
     #[arg(long = "document", value_name = "HOLDER=NUMBER[@DATE]")]
     documents: Vec<String>,
+    /// Where the pages reach the local signing service (`qoltanba serve --port N --no-tls`
+    /// answers at ws://127.0.0.1:N/).
+    #[arg(long, value_name = "URL", default_value = qoltanba_portal::DEFAULT_SIGNER_URL)]
+    signer_url: String,
 }
 
 #[tokio::main]
@@ -43,6 +47,10 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    anyhow::ensure!(
+        args.signer_url.starts_with("ws://") || args.signer_url.starts_with("wss://"),
+        "--signer-url must be a ws:// or wss:// URL"
+    );
     let origin = args
         .origin
         .unwrap_or_else(|| format!("http://localhost:{}", args.port));
@@ -80,10 +88,11 @@ async fn main() -> anyhow::Result<()> {
         let (number, issued) = rest.split_once('@').unwrap_or((rest, ""));
         qoltanba_portal::db::add_identity_document(&db, holder, number, issued)?;
     }
-    let portal = qoltanba_portal::Portal::new(
+    let portal = qoltanba_portal::Portal::with_signer_url(
         db,
         Verifier::new(origin.clone(), trust),
         Arc::new(SystemClock),
+        args.signer_url,
     );
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(address)
