@@ -148,7 +148,7 @@ async fn main() {
         listener,
         config,
         shown,
-        approvals,
+        Arc::new(approvals),
         std::future::pending(),
     ));
 

@@ -12,7 +12,7 @@ use futures_util::future::BoxFuture;
 use time::OffsetDateTime;
 
 use crate::keystore::{self, Entry};
-use crate::protocol::{Failure, KeyFilter};
+use crate::protocol::{Failure, KeyFilter, Task};
 use crate::Error;
 
 pub use scripted::ScriptedPrompt;
@@ -35,8 +35,8 @@ pub enum Approval {
 #[derive(Debug, Clone)]
 pub struct KeyRequest {
     pub origin: String,
-    /// What will be signed, in plain words.
-    pub description: String,
+    /// What will be signed.
+    pub task: Task,
     pub filter: KeyFilter,
     /// Keystore files found in the configured folders.
     pub keystores: Vec<PathBuf>,

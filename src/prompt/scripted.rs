@@ -9,6 +9,7 @@ use futures_util::FutureExt;
 
 use super::{Approval, KeyRequest, Prompt, PromptError, PASSWORD_TRIES};
 use crate::keystore::Entry;
+use crate::protocol::Task;
 use crate::Error;
 
 /// What the scripted user does when asked for a key.
@@ -46,7 +47,7 @@ pub enum Event {
     },
     Key {
         origin: String,
-        description: String,
+        task: Task,
         shown: usize,
         selectable: usize,
     },
@@ -142,7 +143,7 @@ impl ScriptedPrompt {
                     let selectable = candidates.iter().filter(|c| c.selectable).count();
                     self.record(Event::Key {
                         origin: request.origin.clone(),
-                        description: request.description.clone(),
+                        task: request.task.clone(),
                         shown: candidates.len(),
                         selectable,
                     });

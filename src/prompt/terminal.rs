@@ -94,10 +94,7 @@ impl TerminalPrompt {
 
     async fn choose(&self, request: &KeyRequest) -> Result<Entry, PromptError> {
         println!();
-        println!(
-            "{} asks to use a key: {}",
-            request.origin, request.description
-        );
+        println!("{} asks to use a key: {}", request.origin, request.task);
         println!("Purpose: {:?}", request.filter.purpose);
         if request.keystores.is_empty() {
             println!("No keystore (.p12) files were found in the keystore folders.");

@@ -59,7 +59,7 @@ impl std::fmt::Debug for Outcome {
             Outcome::Key(job) => f
                 .debug_struct("Key")
                 .field("filter", &job.filter)
-                .field("description", &job.description)
+                .field("task", &job.task)
                 .finish(),
             Outcome::Keystores(_) => f.write_str("Keystores"),
             Outcome::Locale { locale, .. } => f.debug_tuple("Locale").field(locale).finish(),
@@ -109,10 +109,100 @@ impl Signing {
 pub struct KeyJob {
     /// Which certificates the request accepts.
     pub filter: KeyFilter,
-    /// What is signed, in words the user can check (shown by the prompt).
-    pub description: String,
+    /// What is signed, for the prompt to show in the user's language.
+    pub task: Task,
     pub sign: SignFn,
     pub fail: FailFn,
+}
+
+/// What a request asks the user to sign: the prompt words it in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Task {
+    /// A login challenge bound to the page's origin.
+    Login,
+    /// A registration payload bound to the page's origin.
+    Register,
+    /// Give the page the chosen certificate's details (NCALayer's getKeyInfo); nothing is signed.
+    ShowCertificate,
+    /// `count` documents, `bytes` in total.
+    Sign {
+        count: usize,
+        bytes: usize,
+        format: DataFormat,
+        /// The first XML document, so the user can read what is signed.
+        preview: Option<String>,
+    },
+    /// `count` precomputed hashes of documents the user cannot see.
+    SignHashes { count: usize, format: DataFormat },
+}
+
+/// The form of the signed data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataFormat {
+    Xml,
+    Cms,
+    Raw,
+}
+
+/// A preview longer than this is cut: enough to read, not a copy of a 50 MB document.
+pub const PREVIEW_LIMIT: usize = 64 * 1024;
+
+impl Task {
+    /// Signing of documents; XML ones carry the first document as a preview.
+    pub fn sign(format: DataFormat, documents: &[&[u8]]) -> Self {
+        let preview = match (format, documents.first()) {
+            (DataFormat::Xml, Some(first)) => {
+                let shown = &first[..first.len().min(PREVIEW_LIMIT)];
+                Some(String::from_utf8_lossy(shown).into_owned())
+            }
+            _ => None,
+        };
+        Task::Sign {
+            count: documents.len(),
+            bytes: documents.iter().map(|d| d.len()).sum(),
+            format,
+            preview,
+        }
+    }
+}
+
+impl std::fmt::Display for Task {
+    /// The English wording, used by the terminal prompt and logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = |format: &DataFormat| match format {
+            DataFormat::Xml => "XML",
+            DataFormat::Cms => "CMS",
+            DataFormat::Raw => "raw",
+        };
+        match self {
+            Task::Login => f.write_str("log in"),
+            Task::Register => f.write_str("register"),
+            Task::ShowCertificate => f.write_str("show your certificate's details"),
+            Task::Sign {
+                count: 1,
+                bytes,
+                format,
+                ..
+            } => write!(f, "sign a document, {bytes} bytes ({})", kind(format)),
+            Task::Sign {
+                count,
+                bytes,
+                format,
+                ..
+            } => write!(
+                f,
+                "sign {count} documents, {bytes} bytes ({})",
+                kind(format)
+            ),
+            Task::SignHashes { count: 1, format } => {
+                write!(f, "sign a document's hash ({})", kind(format))
+            }
+            Task::SignHashes { count, format } => {
+                write!(f, "sign {count} documents' hashes ({})", kind(format))
+            }
+        }
+    }
 }
 
 /// A keystore as pages may see it: no path, only a display name and a date.

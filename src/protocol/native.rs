@@ -6,9 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::DataFormat;
 use super::{
     decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
-    KeystoresJob, Outcome, Signing,
+    KeystoresJob, Outcome, Signing, Task,
 };
 use crate::cert::{Holder, Purpose};
 use crate::keystore::Entry;
@@ -270,14 +271,14 @@ impl Call<'_> {
     fn key_job<T: Serialize + 'static>(
         &self,
         filter: KeyFilter,
-        description: String,
+        task: Task,
         sign: impl FnOnce(&Entry, Signing) -> Result<T, Error> + Send + 'static,
     ) -> Outcome {
         let id = self.id.clone();
         let fail_id = self.id.clone();
         Outcome::Key(Box::new(KeyJob {
             filter,
-            description,
+            task,
             sign: Box::new(move |entry, signing| match sign(entry, signing) {
                 Ok(value) => result(&id, value),
                 Err(e) => error(&id, core_reason(&e), &e.to_string()),
@@ -339,10 +340,9 @@ fn login(call: Call<'_>) -> Outcome {
         Err(reply) => return reply,
     };
     let message = login_message(call.origin, &challenge);
-    let description = format!("log in to {}", call.origin);
     call.key_job(
         KeyFilter::for_purpose(Purpose::Auth),
-        description,
+        Task::Login,
         move |entry, signing| {
             let signer = signer(entry, signing)?;
             let signature = sign_raw(&signer, &message)?;
@@ -417,8 +417,7 @@ fn register(call: Call<'_>) -> Outcome {
     };
     let mut filter = KeyFilter::for_purpose(Purpose::Sign);
     filter.holder = Some(holder);
-    let description = format!("register with {}", call.origin);
-    call.key_job(filter, description, move |entry, signing| {
+    call.key_job(filter, Task::Register, move |entry, signing| {
         let signer = signer(entry, signing)?;
         let signature = sign_raw(&signer, payload.as_bytes())?;
         Ok(RegisterResult {
@@ -481,10 +480,14 @@ fn sign(call: Call<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let description = format!("{} bytes of data", data.len());
+    let data_format = match format {
+        SignFormat::Cms => DataFormat::Cms,
+        SignFormat::Xml => DataFormat::Xml,
+        SignFormat::Raw => DataFormat::Raw,
+    };
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        description,
+        Task::sign(data_format, &[&data]),
         move |entry, signing| {
             let signer = signer(entry, signing)?;
             let (name, signature) = match format {

@@ -3,9 +3,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::DataFormat;
 use super::{
     decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
-    Outcome, Signing,
+    Outcome, Signing, Task,
 };
 use crate::cert::Purpose;
 use crate::keystore::Entry;
@@ -216,14 +217,14 @@ impl CommonCall<'_> {
     fn key_job(
         &self,
         filter: KeyFilter,
-        description: String,
+        task: Task,
         sign: impl FnOnce(&Entry, Signing) -> Result<Value, String> + Send + 'static,
     ) -> Outcome {
         let uuid = self.uuid.clone();
         let uuid_for_fail = self.uuid.clone();
         Outcome::Key(Box::new(KeyJob {
             filter,
-            description,
+            task,
             sign: Box::new(move |entry, signing| match sign(entry, signing) {
                 Ok(value) => common_ok(Some(value), uuid),
                 Err(message) => common_error(message, uuid),
@@ -284,28 +285,24 @@ fn get_key_info(call: CommonCall<'_>) -> Outcome {
     }
     let mut filter = KeyFilter::for_purpose(Purpose::Unknown);
     filter.allow_expired = true;
-    call.key_job(
-        filter,
-        "show the certificate's details".into(),
-        |entry, _| {
-            let info = &entry.certificate.info;
-            let key_info = KeyInfo {
-                alias: entry.alias.clone().unwrap_or_default(),
-                key_id: info.subject_key_id.clone().unwrap_or_default(),
-                algorithm: info.algorithm.code(),
-                subject_cn: info.subject_cn.clone().unwrap_or_default(),
-                subject_dn: info.subject.clone(),
-                issuer_cn: info.issuer_cn.clone().unwrap_or_default(),
-                issuer_dn: info.issuer.clone(),
-                serial_number: info.serial.clone(),
-                cert_not_before: epoch_millis(info.not_before),
-                cert_not_after: epoch_millis(info.not_after),
-                authority_key_identifier: info.authority_key_id.clone().unwrap_or_default(),
-                pem: entry.certificate.to_pem(),
-            };
-            serde_json::to_value(key_info).map_err(|e| e.to_string())
-        },
-    )
+    call.key_job(filter, Task::ShowCertificate, |entry, _| {
+        let info = &entry.certificate.info;
+        let key_info = KeyInfo {
+            alias: entry.alias.clone().unwrap_or_default(),
+            key_id: info.subject_key_id.clone().unwrap_or_default(),
+            algorithm: info.algorithm.code(),
+            subject_cn: info.subject_cn.clone().unwrap_or_default(),
+            subject_dn: info.subject.clone(),
+            issuer_cn: info.issuer_cn.clone().unwrap_or_default(),
+            issuer_dn: info.issuer.clone(),
+            serial_number: info.serial.clone(),
+            cert_not_before: epoch_millis(info.not_before),
+            cert_not_after: epoch_millis(info.not_after),
+            authority_key_identifier: info.authority_key_id.clone().unwrap_or_default(),
+            pem: entry.certificate.to_pem(),
+        };
+        serde_json::to_value(key_info).map_err(|e| e.to_string())
+    })
 }
 
 /// Checks that `xml` is a document we can sign, before the user is asked anything.
@@ -363,10 +360,9 @@ fn sign_xml(call: CommonCall<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let description = format!("an XML document ({} bytes)", document.len());
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        description,
+        Task::sign(DataFormat::Xml, &[document.as_bytes()]),
         move |entry, signing| {
             sign_xml_with(entry, signing, &document, XmlLayout::Wrapped, false).map(Value::String)
         },
@@ -398,10 +394,13 @@ fn sign_xmls(call: CommonCall<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let description = format!("{} XML documents", documents.len());
+    let task = Task::sign(
+        DataFormat::Xml,
+        &documents.iter().map(|d| d.as_bytes()).collect::<Vec<_>>(),
+    );
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        description,
+        task,
         move |entry, signing| {
             documents
                 .iter()
@@ -467,10 +466,9 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let description = format!("data of {} bytes (CMS)", data.len());
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        description,
+        Task::sign(DataFormat::Cms, &[&data]),
         move |entry, signing| {
             cms_with(entry, signing, &data, !attached, false)
                 .map(|der| Value::String(encode_base64(&der)))
@@ -491,10 +489,12 @@ fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let description = format!("a document's {}-byte hash (CMS)", hash.len());
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        description,
+        Task::SignHashes {
+            count: 1,
+            format: DataFormat::Cms,
+        },
         move |entry, signing| {
             cms_digest_with(entry, signing, &hash, false)
                 .map(|der| Value::String(encode_base64(&der)))

@@ -82,7 +82,8 @@ fn config_dir(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         .context("no config dir: pass --config-dir")
 }
 
-fn default_keystore_dirs() -> Vec<PathBuf> {
+/// Home, Downloads and Documents: where browsers save the keystores NCA issues.
+pub fn default_keystore_dirs() -> Vec<PathBuf> {
     let Some(user) = directories::UserDirs::new() else {
         return Vec::new();
     };
@@ -145,7 +146,14 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
-        super::serve(listener, config, prompt, approvals, shutdown_signal()).await?;
+        super::serve(
+            listener,
+            config,
+            prompt,
+            Arc::new(approvals),
+            shutdown_signal(),
+        )
+        .await?;
         Ok(())
     })
 }

@@ -10,7 +10,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::Service;
 use crate::keystore::Entry;
 use crate::prompt::{Approval, KeyRequest};
-use crate::protocol::{Failure, KeyFilter, KeyJob, KeystoreInfo, KeystoresJob, Signing};
+use crate::protocol::{Failure, KeyFilter, KeyJob, KeystoreInfo, KeystoresJob, Signing, Task};
 
 /// What the server remembers about one WebSocket connection.
 pub(super) struct Connection {
@@ -106,7 +106,7 @@ impl Service {
         &self,
         connection: &Connection,
         filter: KeyFilter,
-        description: String,
+        task: Task,
         gone: &watch::Receiver<bool>,
     ) -> Result<Entry, Failure> {
         // A denied origin gets its error at once, without queueing behind other prompts.
@@ -121,7 +121,7 @@ impl Service {
         }
         let request = KeyRequest {
             origin: connection.origin.clone(),
-            description,
+            task,
             filter,
             keystores: self.config.keystores(),
             now,
@@ -146,14 +146,11 @@ pub(super) async fn run_key_job(
 ) {
     let KeyJob {
         filter,
-        description,
+        task,
         sign,
         fail,
     } = job;
-    let reply = match service
-        .obtain_key(&connection, filter, description, &gone)
-        .await
-    {
+    let reply = match service.obtain_key(&connection, filter, task, &gone).await {
         Ok(entry) => {
             // Signing is CPU work (and may be a 50 MB document): keep it off the reactor.
             match tokio::task::spawn_blocking(move || sign(&entry, Signing::now())).await {

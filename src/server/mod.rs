@@ -76,7 +76,7 @@ impl Config {
 pub struct Service {
     config: Config,
     prompt: Arc<dyn Prompt>,
-    approvals: ApprovalStore,
+    approvals: Arc<ApprovalStore>,
     /// One prompt on screen at a time: holders of the single permit may show one.
     screen: Semaphore,
     waiting: AtomicUsize,
@@ -91,7 +91,7 @@ pub async fn serve(
     listener: TcpListener,
     config: Config,
     prompt: Arc<dyn Prompt>,
-    approvals: ApprovalStore,
+    approvals: Arc<ApprovalStore>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let address = listener.local_addr()?;

@@ -56,7 +56,8 @@ impl TlsFiles {
     pub fn ca(&self) -> PathBuf {
         self.dir.join(CA_FILE)
     }
-    fn ca_key(&self) -> PathBuf {
+    /// The CA's private key; the tray app moves it into the OS keychain after `init`.
+    pub fn ca_key(&self) -> PathBuf {
         self.dir.join(CA_KEY_FILE)
     }
     pub fn server(&self) -> PathBuf {

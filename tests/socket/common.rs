@@ -89,7 +89,7 @@ pub async fn start_in(setup: Setup, config_dir: tempfile::TempDir) -> TestServer
         listener,
         setup.config,
         shown,
-        approvals,
+        Arc::new(approvals),
         async {
             let _ = stopped.await;
         },

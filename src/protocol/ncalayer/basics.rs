@@ -7,7 +7,9 @@ use super::{
     cms_with, sign_xml_with, PKCS12,
 };
 use crate::cert::Purpose;
-use crate::protocol::{decode_base64, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome};
+use crate::protocol::{
+    decode_base64, DataFormat, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome, Task,
+};
 use crate::sign::cms;
 use crate::sign::xml::XmlLayout;
 
@@ -185,19 +187,24 @@ pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
         output_cert,
     } = prepared;
     let allow_expired = filter.allow_expired;
-    let kind = match format {
-        Format::Cms => "CMS",
-        Format::Xml => "XML",
+    let data_format = match format {
+        Format::Cms => DataFormat::Cms,
+        Format::Xml => DataFormat::Xml,
     };
-    let total: usize = documents.iter().map(Vec::len).sum();
-    let description = if digested {
-        format!("{} document hash(es) ({kind})", documents.len())
+    let task = if digested {
+        Task::SignHashes {
+            count: documents.len(),
+            format: data_format,
+        }
     } else {
-        format!("{} document(s), {total} bytes ({kind})", documents.len())
+        Task::sign(
+            data_format,
+            &documents.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        )
     };
     Outcome::Key(Box::new(KeyJob {
         filter,
-        description,
+        task,
         sign: Box::new(move |entry, signing| {
             let mut signatures = Vec::with_capacity(documents.len());
             for document in &documents {

@@ -1,0 +1,154 @@
+//! Runs the socket service inside the app and reports whether pages can reach it.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use qoltanba::policy::ApprovalStore;
+use qoltanba::prompt::Prompt;
+use qoltanba::server::{self, Config};
+
+/// While the port is taken (NCALayer running), try again this often.
+const RETRY: Duration = Duration::from_secs(5);
+
+/// What the tray shows about the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub state: State,
+    pub port: u16,
+    pub tls_trusted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum State {
+    Starting,
+    Listening,
+    /// Another program (usually NCALayer) holds the port.
+    PortInUse,
+    Failed(String),
+}
+
+impl Status {
+    pub fn new(port: u16, tls_trusted: bool) -> Self {
+        Status {
+            state: State::Starting,
+            port,
+            tls_trusted,
+        }
+    }
+
+    /// The code the manager window translates.
+    pub fn code(&self) -> &'static str {
+        match self.state {
+            State::Starting => "starting",
+            State::Listening => "listening",
+            State::PortInUse => "portInUse",
+            State::Failed(_) => "stopped",
+        }
+    }
+
+    pub fn address(&self) -> String {
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)).to_string()
+    }
+}
+
+/// Binds 127.0.0.1:`port` and serves until the app exits; waits while the port is taken.
+///
+/// `report` hears every status change (tray icon, notifications).
+pub async fn run(
+    config: Config,
+    port: u16,
+    prompt: Arc<dyn Prompt>,
+    approvals: Arc<ApprovalStore>,
+    tls_trusted: bool,
+    report: impl Fn(Status) + Send + 'static,
+) {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut status = Status::new(port, tls_trusted);
+    let listener = loop {
+        match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => break listener,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                if status.state != State::PortInUse {
+                    tracing::warn!(%address, "port in use; retrying every {RETRY:?}");
+                    status.state = State::PortInUse;
+                    report(status.clone());
+                }
+                tokio::time::sleep(RETRY).await;
+            }
+            Err(e) => {
+                tracing::error!(%address, error = %e, "cannot listen");
+                status.state = State::Failed(e.to_string());
+                report(status);
+                return;
+            }
+        }
+    };
+    status.state = State::Listening;
+    report(status.clone());
+    if let Err(e) = server::serve(listener, config, prompt, approvals, std::future::pending()).await
+    {
+        tracing::error!(error = %e, "service stopped");
+        status.state = State::Failed(e.to_string());
+        report(status);
+    }
+}
+
+/// The local CA and server certificate for wss://, created on first start.
+pub struct Tls {
+    pub server: Arc<rustls::ServerConfig>,
+    pub files: server::tls::TlsFiles,
+}
+
+pub fn tls(config_dir: &std::path::Path) -> anyhow::Result<Tls> {
+    let files = server::tls::init(config_dir, false)?;
+    Ok(Tls {
+        server: server::tls::server_config(&files)?,
+        files,
+    })
+}
+
+/// The user's home, where browsers keep their NSS trust stores.
+pub fn home() -> Option<PathBuf> {
+    directories::UserDirs::new().map(|u| u.home_dir().to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    #[tokio::test]
+    async fn a_taken_port_is_reported_not_fatal() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = taken.local_addr().expect("addr").port();
+        let dir = tempfile::tempdir().expect("dir");
+        let approvals = Arc::new(ApprovalStore::load(dir.path(), &[]).expect("store"));
+        let prompt: Arc<dyn Prompt> = Arc::new(qoltanba::prompt::ScriptedPrompt::new(
+            qoltanba::prompt::Approval::Deny,
+            qoltanba::prompt::scripted::KeyAnswer::Cancel,
+            Duration::ZERO,
+        ));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&seen);
+        let service = tokio::spawn(run(
+            Config::default(),
+            port,
+            prompt,
+            approvals,
+            false,
+            move |s| record.lock().expect("lock").push(s.state),
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(*seen.lock().expect("lock"), [State::PortInUse]);
+        // Once the other program lets go, the service takes the port.
+        drop(taken);
+        tokio::time::sleep(RETRY + Duration::from_secs(1)).await;
+        assert_eq!(
+            *seen.lock().expect("lock"),
+            [State::PortInUse, State::Listening]
+        );
+        service.abort();
+    }
+}
