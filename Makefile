@@ -10,6 +10,11 @@ export QOLTANBA_NCA_FIXTURES ?= $(NCA_FIXTURES)
 # Debian packages the tests call: independent verifiers (openssl with its gost engine, xmlsec1)
 # and the C toolchain aws-lc builds with.
 TEST_PACKAGES := openssl libengine-gost-openssl xmlsec1 libnss3-tools build-essential pkg-config cmake
+# What the tray app (Tauri 2, WebKitGTK) builds against; the whole workspace needs them.
+APP_PACKAGES := libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev \
+  libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
+# The tray app's GUI test: a virtual display, a session bus, WebKit's WebDriver, a font.
+GUI_PACKAGES := xvfb xauth dbus-daemon webkit2gtk-driver fonts-dejavu-core
 # The portal's browser test only (so `make run` does not pull in a browser).
 E2E_PACKAGES := chromium
 
@@ -24,24 +29,35 @@ define install_missing
 	fi
 endef
 
-.PHONY: run test deps cargo-tools check-fixtures lint audit unit portal-e2e certs bench clean
+.PHONY: run serve test deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e package screenshots certs bench bench-app clean
 
-# The tray app comes with its issue; until then `make run` starts the headless service
-# with the terminal prompt, which is what DESIGN.md asks for on a machine without a display.
+# The tray app on a desktop; on a machine without a display, the headless service with the
+# terminal prompt (DESIGN.md's server mode).
 run: deps
-	cargo build --release
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+	  cargo build --release -p qoltanba-app && \
+	  echo "Starting Qoltanba in the tray; its menu has Certificates…, Allowed sites… and Quit." && \
+	  ./target/release/qoltanba-app; \
+	else \
+	  echo "No display: starting the headless service instead (make serve)."; \
+	  $(MAKE) --no-print-directory serve; \
+	fi
+
+serve: deps
+	cargo build --release -p qoltanba
 	@echo "Starting the signing service on 127.0.0.1:13579 with the terminal prompt (Ctrl-C stops it)."
 	./target/release/qoltanba serve --prompt tty
 
-test: deps cargo-tools check-fixtures lint audit unit portal-e2e
+test: deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e
 
 deps:
-	$(call install_missing,$(TEST_PACKAGES))
+	$(call install_missing,$(TEST_PACKAGES) $(APP_PACKAGES))
 
 cargo-tools:
 	@cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
 	@command -v cargo-audit >/dev/null 2>&1 || cargo install cargo-audit --locked --quiet
+	@command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --version ^2 --locked --quiet
 	@python3 -c 'import pexpect' 2>/dev/null || python3 -m pip install --quiet pexpect \
 	  || $(SUDO) apt-get install -y -qq python3-pexpect
 
@@ -72,6 +88,24 @@ unit:
 	cargo test --workspace --doc
 	cd client-js && npm ci --no-audit --no-fund && npm test
 
+# The real tray app under Xvfb, driven by tauri-driver + WebKitWebDriver while a page asks it to
+# log in; screenshots land in target/gui-screenshots/.
+GUI_RUN := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
+gui-test: deps cargo-tools
+	$(call install_missing,$(GUI_PACKAGES))
+	$(GUI_RUN) cargo test -p qoltanba-app --test gui -- --ignored --test-threads=1
+
+# The README's screenshots, made by the GUI test.
+screenshots: deps cargo-tools
+	$(call install_missing,$(GUI_PACKAGES))
+	GUI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GUI_RUN) \
+	  cargo test -p qoltanba-app --test gui -- --ignored --test-threads=1
+
+# Installers: .deb and AppImage here (msi/dmg on their platforms) into target/release/bundle/.
+package: deps
+	npm ci --no-audit --no-fund
+	npx tauri build
+
 # Headless Chromium registers and logs in with EDS on the reference portal against the real
 # `qoltanba serve`; screenshots land in portal/e2e/screenshots/ (portal/README.md).
 portal-e2e:
@@ -87,6 +121,12 @@ bench:
 	cargo bench --bench socket
 	bench/compare.sh
 	bench/serve_start.sh
+	$(MAKE) --no-print-directory bench-app
+
+# The tray app's start time, memory and sizes (builds the .deb first for its size).
+bench-app: package
+	$(call install_missing,$(GUI_PACKAGES))
+	xvfb-run -a dbus-run-session -- bench/app_start.sh
 
 clean:
 	cargo clean

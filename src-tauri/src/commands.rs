@@ -250,9 +250,17 @@ async fn manager_rescan(app: AppHandle) -> Reply<ManagerState> {
 async fn manager_open(
     state: AppStateRef<'_>,
     path: PathBuf,
-    password: String,
+    password: Option<String>,
 ) -> Reply<OpenedKeystore> {
-    let password = Zeroizing::new(password);
+    // No password: the one the user let the keychain remember.
+    let password = match password {
+        Some(typed) => Zeroizing::new(typed),
+        None => state
+            .secrets
+            .get(&keystore_account(&path))
+            .map_err(|e| CommandError::new("keychain", e))?
+            .ok_or_else(|| CommandError::new("keychain", "no saved password"))?,
+    };
     let now = time::OffsetDateTime::now_utc();
     let opened =
         tauri::async_runtime::spawn_blocking(move || manager::open_keystore(&path, &password, now))
