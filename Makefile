@@ -101,10 +101,14 @@ screenshots: deps cargo-tools
 	GUI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GUI_RUN) \
 	  cargo test -p qoltanba-app --test gui -- --ignored --test-threads=1
 
-# Installers: .deb and AppImage here (msi/dmg on their platforms) into target/release/bundle/.
+# Installers into target/release/bundle/: the .deb here (msi/dmg on their platforms), then the
+# AppImage, whose tools (linuxdeploy, AppRun) Tauri downloads from GitHub: without that network
+# it says so and the .deb still stands.
 package: deps
 	npm ci --no-audit --no-fund
-	npx tauri build
+	npx tauri build --bundles deb
+	npx tauri build --bundles appimage \
+	  || echo "NOTE: no AppImage: Tauri could not download linuxdeploy/AppRun from github.com."
 
 # Headless Chromium registers and logs in with EDS on the reference portal against the real
 # `qoltanba serve`; screenshots land in portal/e2e/screenshots/ (portal/README.md).

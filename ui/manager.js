@@ -94,7 +94,14 @@ function selectTab(name, { focus = false, updateHash = true } = {}) {
   }
   if (focus) tabOf(name).focus();
   if (updateHash && location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
+  refresh();
 }
+
+// Sites, recent keystores and the service's status change while the window is open.
+function refresh() {
+  if (state) invoke("manager_state").then(render, showBanner);
+}
+window.addEventListener("focus", refresh);
 
 function currentTab() {
   return TABS.find((name) => tabOf(name).getAttribute("aria-selected") === "true");

@@ -186,7 +186,7 @@ enum Pending {
     },
     Key {
         id: u64,
-        request: KeyRequest,
+        request: Box<KeyRequest>,
         /// Files picked with Browse…, offered beside the configured ones.
         browsed: Vec<PathBuf>,
         selected: Option<PathBuf>,
@@ -636,7 +636,7 @@ impl Prompt for Broker {
         async move {
             let mut ask = self.ask(|id, reply| Pending::Key {
                 id,
-                request: request.clone(),
+                request: Box::new(request.clone()),
                 browsed: Vec::new(),
                 selected: None,
                 unlocked: None,

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use anyhow::Context;
+use clap::builder::BoolishValueParser;
 use clap::Parser;
 use qoltanba::policy::ApprovalStore;
 use qoltanba::server::Config;
@@ -45,10 +46,10 @@ pub struct Args {
     )]
     pub keystore_dirs: Vec<PathBuf>,
     /// Serve ws:// only (tests).
-    #[arg(long, env = "QOLTANBA_NO_TLS")]
+    #[arg(long, env = "QOLTANBA_NO_TLS", value_parser = BoolishValueParser::new())]
     pub no_tls: bool,
     /// Keep remembered passwords in memory only, never in the OS keychain (tests).
-    #[arg(long, env = "QOLTANBA_MEMORY_KEYCHAIN")]
+    #[arg(long, env = "QOLTANBA_MEMORY_KEYCHAIN", value_parser = BoolishValueParser::new())]
     pub memory_keychain: bool,
     /// Open the manager on start at this tab: certificates, sites, settings or about.
     #[arg(long, env = "QOLTANBA_SHOW")]

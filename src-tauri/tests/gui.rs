@@ -165,12 +165,13 @@ fn login(id: u64) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "qoltanba.login", "params": {"challenge": challenge()}})
 }
 
-fn approve_once(session: &Session) {
+/// Answers the site approval question with `button` (#approve-once, #approve-always).
+fn approve(session: &Session, button: &str) {
     session.switch_to_page("prompt.html");
     let origin = session.wait_text("#origin", |t| t.contains("localhost"));
     assert!(origin.contains(ORIGIN), "origin shown as {origin:?}");
     session.screenshot(&screenshots().join("prompt-approval.png"));
-    session.click(&session.find("#approve-once"));
+    session.click(&session.find(button));
 }
 
 #[test]
@@ -181,7 +182,7 @@ fn login_with_a_wrong_then_the_right_password_gives_a_token_that_verifies() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let reply = page_request(&runtime, app.port, login(1));
 
-    approve_once(session);
+    approve(session, "#approve-always");
     let keystore = app.keystores.join("individual_auth.p12");
     let item = session.find(&format!(
         "#keystore-list [data-path=\"{}\"]",
@@ -234,8 +235,13 @@ fn login_with_a_wrong_then_the_right_password_gives_a_token_that_verifies() {
     session.click(&session.find("#open-keystore"));
     session.wait_text("#certificate-details", |t| t.contains("SHA-256"));
     session.screenshot(&screenshots().join("manager-certificate.png"));
+    // "Always" put the site on the list, with its last use; revoking takes it off.
     session.click(&session.find("#tab-sites"));
+    let row = format!("#site-list [data-origin=\"{ORIGIN}\"]");
+    session.find(&row);
     session.screenshot(&screenshots().join("manager-sites.png"));
+    session.click(&session.find(&format!("{row} .revoke")));
+    session.wait_text("#panel-sites", |t| !t.contains(ORIGIN));
 }
 
 #[test]
@@ -246,7 +252,7 @@ fn escape_in_the_prompt_sends_the_page_a_cancel() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let reply = page_request(&runtime, app.port, login(2));
 
-    approve_once(session);
+    approve(session, "#approve-once");
     let task = session.wait_text("#task", |t| !t.is_empty());
     assert!(task.to_lowercase().contains("log in"), "task: {task}");
     session.screenshot(&screenshots().join("prompt-keystores.png"));

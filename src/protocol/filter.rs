@@ -52,8 +52,8 @@ impl KeyFilter {
             && self
                 .serial
                 .as_ref()
-                .map_or(true, |s| trim_serial(s) == trim_serial(&info.serial))
-            && self.holder.map_or(true, |h| h == info.holder)
+                .is_none_or(|s| trim_serial(s) == trim_serial(&info.serial))
+            && self.holder.is_none_or(|h| h == info.holder)
     }
 
     /// True when a matching certificate may be used now (expired only if allowed).

@@ -329,3 +329,31 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod task_tests {
+    use super::*;
+
+    #[test]
+    fn an_xml_task_previews_its_first_document_cut_at_the_limit() {
+        let big = vec![b'a'; PREVIEW_LIMIT + 10];
+        let Task::Sign {
+            count,
+            bytes,
+            preview,
+            ..
+        } = Task::sign(DataFormat::Xml, &[&big, b"<b/>"])
+        else {
+            panic!("not a signing task");
+        };
+        assert_eq!((count, bytes), (2, PREVIEW_LIMIT + 14));
+        assert_eq!(preview.map(|p| p.len()), Some(PREVIEW_LIMIT));
+    }
+
+    #[test]
+    fn binary_data_has_no_preview_and_reads_as_plain_english() {
+        let task = Task::sign(DataFormat::Cms, &[b"12345"]);
+        assert!(matches!(task, Task::Sign { preview: None, .. }));
+        assert_eq!(task.to_string(), "sign a document, 5 bytes (CMS)");
+    }
+}
