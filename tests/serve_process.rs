@@ -28,12 +28,12 @@ fn first_run_creates_the_local_ca_and_sigterm_stops_the_service() {
         .expect("serve starts");
     let mut log = BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();
+    let mut seen = String::new();
     while !line.contains("listening") {
         line.clear();
-        assert!(
-            log.read_line(&mut line).expect("log") > 0,
-            "exited before listening"
-        );
+        let read = log.read_line(&mut line).expect("log");
+        seen.push_str(&line);
+        assert!(read > 0, "exited before listening; it said:\n{seen}");
     }
 
     let tls = config.path().join("tls");

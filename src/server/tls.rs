@@ -179,7 +179,10 @@ pub fn server_config(files: &TlsFiles) -> Result<Arc<rustls::ServerConfig>, TlsE
         .map_err(pem_error(files.server()))?;
     let key =
         PrivateKeyDer::from_pem_file(files.server_key()).map_err(pem_error(files.server_key()))?;
-    let config = rustls::ServerConfig::builder()
+    // Named, not process-default: a program linking rustls with two providers has no default.
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_single_cert(chain, key)?;
     Ok(Arc::new(config))
