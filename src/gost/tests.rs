@@ -186,3 +186,49 @@ fn debug_output_of_a_private_key_shows_no_scalar() {
     let text = format!("{:?}", test_key());
     assert_eq!(text, "gost::SigningKey(512-bit paramSetA)");
 }
+
+/// A known answer for paramSetA from an independent implementation's published test suite (the
+/// digest α and nonce k of GOST R 34.10-2012 appendix A.2; key, public key and signature printed
+/// big-endian, the signature as r ‖ s).
+#[test]
+fn param_set_a_known_answer_matches_an_independent_implementation() {
+    let d = from_standard_hex(
+        "480f669784fd01b5cb7b5f919159af5b9a78c332ec07ca2602de83529e061b49\
+         88ac5b38345206df49894c6a4428825acf2f6ff1ecb5e578584e654f9dfd7192",
+    );
+    let alpha: [u8; DIGEST_LEN] = from_standard_hex(
+        "3754F3CFACC9E0615C4F4A7C4D8DAB531B09B6F9C170C533A71D147035B0C591\
+         7184EE536593F4414339976C647C5D5A407ADEDB1D560C4FC6777D2972075B8C",
+    )
+    .try_into()
+    .expect("64 bytes");
+    let k = U512::from_be_hex(
+        "0359E7F4B1410FEACC570456C6801496946312120B39D019D455986E364F3658\
+         86748ED7A44B3E794434006011842286212273A6D14CF70EA3AF71BB1AE679F1",
+    );
+    let expected_public = "e25d47f1cc5391e872213ef0a55c90ef21cef5c28f1c075f7a15e741791e1290\
+         3e62ea39e0075b83b4346678c63d5451be6f53a1e7507f7d1cc6a3ea6a0d69ad\
+         14f216dbc88698a8f0267d6fc8f46b59ead371a7c5a87774b0c0f071f456e48f\
+         f32ec0f8cdc93432e528e50925bd571546e431aa3cfef1f2efa57ca5f9bb0865";
+    let expected_signature = "561b01afb058d86534a5bbbe50ec01b620bc4379318d7bf6f6c9248696920c68\
+         a2fab805f89d252138577516a866df301abf7be0329a6eb64765f564db8dc11c\
+         062952d8f0ff0597be2185f67d423af24aca3361b6bfc149fe1f81f698c49e52\
+         632b44349164a0ea52420646bacf5b91acead74a6a30dc6588f4a137e9e53f7a";
+
+    let key = SigningKey::from_kz_bytes(&d).expect("key");
+    // KZ order is X ‖ Y, each little-endian; the vector prints each big-endian.
+    let public = key.verifying_key().to_kz_bytes();
+    let mut x = public[..64].to_vec();
+    let mut y = public[64..].to_vec();
+    x.reverse();
+    y.reverse();
+    assert_eq!(hex::encode([x, y].concat()), expected_public);
+
+    let signature = key.sign_digest_with_nonce(&alpha, &k).expect("signs");
+    let r_then_s = format!("{}{}", signature.r, signature.s).to_lowercase();
+    assert_eq!(r_then_s, expected_signature);
+    assert!(key
+        .verifying_key()
+        .verify_digest(&alpha, &signature)
+        .is_ok());
+}
