@@ -13,7 +13,7 @@ use futures_util::FutureExt;
 use qoltanba::cert::{CertInfo, KeyAlgorithm, Validity};
 use qoltanba::keystore::Entry;
 use qoltanba::prompt::{Approval, Candidate, KeyRequest, Prompt, PromptError};
-use qoltanba::protocol::{DataFormat, Task};
+use qoltanba::protocol::Task;
 use serde::Serialize;
 use tokio::sync::oneshot;
 use zeroize::Zeroizing;
@@ -45,52 +45,12 @@ pub enum ScreenView {
     Key {
         id: u64,
         origin: String,
-        task: TaskView,
+        task: Task,
         keystores: Vec<KeystoreView>,
         selected: Option<PathBuf>,
         unlocked: Option<UnlockedView>,
         error: Option<ErrorView>,
     },
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum TaskView {
-    Login,
-    Register,
-    ShowCertificate,
-    Sign {
-        count: usize,
-        bytes: usize,
-        format: DataFormat,
-        preview: Option<String>,
-    },
-    SignHashes {
-        count: usize,
-        format: DataFormat,
-    },
-}
-
-impl From<&Task> for TaskView {
-    fn from(task: &Task) -> Self {
-        match task.clone() {
-            Task::Login => TaskView::Login,
-            Task::Register => TaskView::Register,
-            Task::ShowCertificate => TaskView::ShowCertificate,
-            Task::Sign {
-                count,
-                bytes,
-                format,
-                preview,
-            } => TaskView::Sign {
-                count,
-                bytes,
-                format,
-                preview,
-            },
-            Task::SignHashes { count, format } => TaskView::SignHashes { count, format },
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -263,7 +223,7 @@ impl Broker {
             } => ScreenView::Key {
                 id: *id,
                 origin: request.origin.clone(),
-                task: TaskView::from(&request.task),
+                task: request.task.clone(),
                 keystores: self.keystores(request.keystores.iter().chain(browsed)),
                 selected: selected.clone(),
                 unlocked: unlocked.as_ref().map(|u| UnlockedView {
@@ -311,10 +271,6 @@ impl Broker {
     /// Sends the current view to the window.
     fn publish(&self, state: &State) {
         self.screen.changed(&self.view_of(state));
-    }
-
-    pub fn lang(&self) -> Lang {
-        self.lock().lang
     }
 
     pub fn set_lang(&self, lang: Lang) {
@@ -662,7 +618,7 @@ mod tests {
     use super::*;
     use crate::secrets::MemorySecrets;
     use qoltanba::cert::Purpose;
-    use qoltanba::protocol::KeyFilter;
+    use qoltanba::protocol::{DataFormat, KeyFilter};
 
     /// Records what the window would have been told.
     #[derive(Default)]

@@ -59,6 +59,9 @@ fn settings_error(e: crate::settings::SettingsError) -> CommandError {
 
 type Reply<T> = Result<T, CommandError>;
 
+/// The file dialogs offer keystores only.
+const KEYSTORE_FILTER: (&str, &[&str]) = ("PKCS#12 (.p12, .pfx)", &["p12", "pfx", "P12", "PFX"]);
+
 pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
     tauri::generate_handler![
         prompt_view,
@@ -125,7 +128,7 @@ async fn prompt_browse(app: AppHandle, state: AppStateRef<'_>, id: u64) -> Reply
     let mut dialog = app
         .dialog()
         .file()
-        .add_filter("PKCS#12 (.p12, .pfx)", &["p12", "pfx", "P12", "PFX"]);
+        .add_filter(KEYSTORE_FILTER.0, KEYSTORE_FILTER.1);
     if let Some(window) = app.get_webview_window(windows::PROMPT) {
         dialog = dialog.set_parent(&window);
     }
@@ -203,7 +206,7 @@ async fn manager_add_file(app: AppHandle, state: AppStateRef<'_>) -> Reply<Manag
     if let Some(file) = app
         .dialog()
         .file()
-        .add_filter("PKCS#12 (.p12, .pfx)", &["p12", "pfx", "P12", "PFX"])
+        .add_filter(KEYSTORE_FILTER.0, KEYSTORE_FILTER.1)
         .blocking_pick_file()
         .and_then(|p| p.into_path().ok())
     {

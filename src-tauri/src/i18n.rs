@@ -57,7 +57,6 @@ impl Lang {
 
 /// Strings of one language, from the same files the web UI uses.
 pub struct Strings {
-    lang: Lang,
     map: HashMap<String, String>,
 }
 
@@ -70,11 +69,7 @@ impl Strings {
         };
         // The files are part of the build and checked by a test: an error here is a build bug.
         let map = serde_json::from_str(json).unwrap_or_default();
-        Strings { lang, map }
-    }
-
-    pub fn lang(&self) -> Lang {
-        self.lang
+        Strings { map }
     }
 
     /// The text for `key` with `{name}` placeholders filled; the key itself when missing.

@@ -58,6 +58,10 @@ fn show_prompt(app: &AppHandle) {
             }
         }
     };
+    bring_forward(&window);
+}
+
+fn bring_forward(window: &tauri::WebviewWindow) {
     let _ = window.show();
     let _ = window.unminimize();
     let _ = window.set_focus();
@@ -67,9 +71,7 @@ fn show_prompt(app: &AppHandle) {
 pub fn open_manager(app: &AppHandle, tab: &str) {
     if let Some(window) = app.get_webview_window(MANAGER) {
         let _ = window.emit("manager-tab", tab);
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
+        bring_forward(&window);
         return;
     }
     let title = app.state::<Arc<AppState>>().strings().get("app.name", &[]);

@@ -116,7 +116,8 @@ pub struct KeyJob {
 }
 
 /// What a request asks the user to sign: the prompt words it in the user's language.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Task {
     /// A login challenge bound to the page's origin.
     Login,
