@@ -38,7 +38,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     recipient TEXT NOT NULL,
     subject TEXT NOT NULL,
     body TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at INTEGER NOT NULL,
+    attempted_at INTEGER,
+    sent_at INTEGER,
+    error TEXT
 );
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,
@@ -63,7 +66,30 @@ pub fn open(path: &std::path::Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(path)?;
     connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
     connection.execute_batch(SCHEMA)?;
+    migrate(&connection)?;
     Ok(connection)
+}
+
+/// Columns added after the first release, with their types: files made before them gain them here.
+const ADDED_COLUMNS: &[(&str, &str, &str)] = &[
+    ("outbox", "attempted_at", "INTEGER"),
+    ("outbox", "sent_at", "INTEGER"),
+    ("outbox", "error", "TEXT"),
+];
+
+/// Adds each missing column of [`ADDED_COLUMNS`] (`CREATE TABLE IF NOT EXISTS` leaves old tables as they were).
+fn migrate(db: &Connection) -> rusqlite::Result<()> {
+    for (table, column, kind) in ADDED_COLUMNS {
+        let present: i64 = db.query_row(
+            &format!("SELECT count(*) FROM pragma_table_info('{table}') WHERE name = ?1"),
+            [column],
+            |r| r.get(0),
+        )?;
+        if present == 0 {
+            db.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {kind}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// An account as the login flows need it.
@@ -435,17 +461,41 @@ pub fn set_password(db: &Connection, id: i64, password_hash: &str) -> rusqlite::
     Ok(())
 }
 
-/// Queues an e-mail; the reference portal's mail goes here (tests and operators read it).
+/// Records an e-mail in the outbox (tests and operators read it) and answers its row id; with
+/// `--smtp` it is also sent, and the row says how that went.
 pub fn queue_mail(
     db: &Connection,
     recipient: &str,
     subject: &str,
     body: &str,
     now: OffsetDateTime,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<i64> {
     db.execute(
         "INSERT INTO outbox (recipient, subject, body, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![recipient, subject, body, now.unix_timestamp()],
+    )?;
+    Ok(db.last_insert_rowid())
+}
+
+/// The SMTP server accepted outbox message `id`.
+pub fn mark_mail_sent(db: &Connection, id: i64, now: OffsetDateTime) -> rusqlite::Result<()> {
+    db.execute(
+        "UPDATE outbox SET attempted_at = ?2, sent_at = ?2, error = NULL WHERE id = ?1",
+        params![id, now.unix_timestamp()],
+    )?;
+    Ok(())
+}
+
+/// Sending outbox message `id` over SMTP failed with `error`; the message stays in the outbox.
+pub fn mark_mail_failed(
+    db: &Connection,
+    id: i64,
+    error: &str,
+    now: OffsetDateTime,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "UPDATE outbox SET attempted_at = ?2, error = ?3 WHERE id = ?1",
+        params![id, now.unix_timestamp(), error],
     )?;
     Ok(())
 }

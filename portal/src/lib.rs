@@ -5,6 +5,7 @@
 mod account;
 pub mod db;
 pub mod i18n;
+pub mod mail;
 mod pages;
 mod password;
 mod recovery;
@@ -54,6 +55,7 @@ pub struct Portal {
     clock: Arc<dyn Clock>,
     secure_cookies: bool,
     signer_url: String,
+    mailer: mail::Mailer,
 }
 
 impl Portal {
@@ -69,6 +71,18 @@ impl Portal {
         clock: Arc<dyn Clock>,
         signer_url: impl Into<String>,
     ) -> Arc<Self> {
+        Self::with_mailer(db, verifier, clock, signer_url, mail::Mailer::outbox_only())
+    }
+
+    /// Like [`Portal::with_signer_url`], with mail also sent as `mailer` says (the outbox always
+    /// records it).
+    pub fn with_mailer(
+        db: Connection,
+        verifier: Verifier,
+        clock: Arc<dyn Clock>,
+        signer_url: impl Into<String>,
+        mailer: mail::Mailer,
+    ) -> Arc<Self> {
         let secure_cookies = verifier.origin().starts_with("https://");
         Arc::new(Portal {
             db: Mutex::new(db),
@@ -77,6 +91,7 @@ impl Portal {
             clock,
             secure_cookies,
             signer_url: signer_url.into(),
+            mailer,
         })
     }
 

@@ -1,4 +1,4 @@
-//! `qoltanba-portal [--port N] [--db FILE] [--signer-url URL]`: the reference portal on 127.0.0.1.
+//! `qoltanba-portal [--port N] [--db FILE] [--signer-url URL] [--smtp URL] [--mail-from ADDRESS]`: the reference portal on 127.0.0.1.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -36,6 +36,19 @@ struct Args {
     /// answers at ws://127.0.0.1:N/).
     #[arg(long, value_name = "URL", default_value = qoltanba_portal::DEFAULT_SIGNER_URL)]
     signer_url: String,
+    /// Also send the portal's mail (always recorded in the `outbox` table) through this SMTP
+    /// server: smtp://HOST:PORT (plain, a local relay), smtp://USER:PASS@HOST:587?tls=required
+    /// (STARTTLS), smtps://USER:PASS@HOST:465 (TLS).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "QOLTANBA_PORTAL_SMTP",
+        hide_env_values = true
+    )]
+    smtp: Option<String>,
+    /// Sender address of the portal's mail.
+    #[arg(long, value_name = "ADDRESS", default_value = qoltanba_portal::mail::DEFAULT_FROM)]
+    mail_from: String,
 }
 
 #[tokio::main]
@@ -51,6 +64,8 @@ async fn main() -> anyhow::Result<()> {
         args.signer_url.starts_with("ws://") || args.signer_url.starts_with("wss://"),
         "--signer-url must be a ws:// or wss:// URL"
     );
+    let mailer = qoltanba_portal::mail::Mailer::from_options(args.smtp.as_deref(), &args.mail_from)
+        .context("--smtp / --mail-from")?;
     let origin = args
         .origin
         .unwrap_or_else(|| format!("http://localhost:{}", args.port));
@@ -88,17 +103,20 @@ async fn main() -> anyhow::Result<()> {
         let (number, issued) = rest.split_once('@').unwrap_or((rest, ""));
         qoltanba_portal::db::add_identity_document(&db, holder, number, issued)?;
     }
-    let portal = qoltanba_portal::Portal::with_signer_url(
+    // The SMTP URL may carry the relay's password: say only whether mail goes out.
+    let smtp = mailer.sends_smtp();
+    let portal = qoltanba_portal::Portal::with_mailer(
         db,
         Verifier::new(origin.clone(), trust),
         Arc::new(SystemClock),
         args.signer_url,
+        mailer,
     );
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
-    tracing::info!(%address, %origin, db = %args.db.display(), "portal listening");
+    tracing::info!(%address, %origin, db = %args.db.display(), smtp, "portal listening");
     axum::serve(
         listener,
         qoltanba_portal::router(portal).into_make_service_with_connect_info::<SocketAddr>(),

@@ -9,6 +9,7 @@ use axum::Json;
 use serde::Deserialize;
 
 use crate::i18n::Text;
+use crate::mail::{self, Mail};
 use crate::{db, password, refuse, same_origin, Failure, LangQuery, Portal, PortalError, Reply};
 
 /// Generated passwords: 14 characters from a set without look-alikes, always letters and digits.
@@ -120,19 +121,29 @@ pub(crate) async fn recover_by_email(
     let (account, email) = found.ok_or_else(mismatch)?;
     let new_password = generate_password().map_err(|e| Failure(e, lang))?;
     let hash = password::hash(&new_password).map_err(|e| Failure(PortalError::Hashing(e), lang))?;
-    portal
-        .with_db(|db| -> rusqlite::Result<()> {
-            db::set_password(db, account.id, &hash)?;
-            let body = format!("{}: {new_password}", Text::Password.in_lang(lang));
-            db::queue_mail(
-                db,
-                &email,
-                Text::NewPasswordMailSubject.in_lang(lang),
-                &body,
+    let mail = Mail {
+        recipient: email,
+        subject: Text::NewPasswordMailSubject.in_lang(lang).to_string(),
+        body: format!("{}: {new_password}", Text::Password.in_lang(lang)),
+    };
+    let id = portal
+        .with_db(|db| -> rusqlite::Result<i64> {
+            let tx = db.unchecked_transaction()?;
+            db::set_password(&tx, account.id, &hash)?;
+            let id = db::queue_mail(
+                &tx,
+                &mail.recipient,
+                &mail.subject,
+                &mail.body,
                 portal.now(),
-            )
+            )?;
+            tx.commit()?;
+            Ok(id)
         })
         .map_err(|e| Failure(e.into(), lang))?;
+    // The outbox has the message; SMTP, when configured, is a further copy whose failure is
+    // recorded on the row and logged, and never refuses the user.
+    mail::deliver(&portal, id, mail).await;
     Ok(Json(Reply {
         ok: true,
         message: Text::NewPasswordSent.in_lang(lang).to_string(),

@@ -13,6 +13,7 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use common::{register_payload, register_reply, register_reply_with_payload, FakeClock, ORIGIN};
 use http_body_util::BodyExt as _;
+use qoltanba_portal::mail::Mailer;
 use qoltanba_portal::{db, Portal};
 use qoltanba_verify::Verifier;
 use serde_json::{json, Value};
@@ -552,4 +553,257 @@ async fn password_recovery_by_email_for_a_legal_entity_uses_bin_and_registration
             .unwrap()
     });
     assert_eq!(mails, 1);
+}
+
+/// A real SMTP server for the tests: Python's standard `smtpd` (deprecated, still in 3.11),
+/// listening on a free loopback port, writing each message it accepts to a JSON file in `dir`.
+const SMTP_SINK: &str = r#"
+import asyncore, json, os, smtpd, sys
+out = sys.argv[1]
+class Sink(smtpd.SMTPServer):
+    count = 0
+    def process_message(self, peer, mailfrom, rcpttos, data, **kwargs):
+        Sink.count += 1
+        path = os.path.join(out, "mail-%d.json" % Sink.count)
+        with open(path + ".tmp", "w") as f:
+            json.dump({"from": mailfrom, "to": rcpttos, "data": data}, f)
+        os.rename(path + ".tmp", path)
+server = Sink(("127.0.0.1", 0), None, decode_data=True)
+print(server.socket.getsockname()[1], flush=True)
+asyncore.loop()
+"#;
+
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> Self {
+        use std::io::BufRead as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new("python3")
+            .args(["-W", "ignore", "-c", SMTP_SINK])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs the SMTP sink");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("the SMTP sink printed its port, not {line:?}"));
+        SmtpSink { child, port, dir }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The messages the server accepted: (envelope recipients, raw message).
+    fn received(&self) -> Vec<(Vec<String>, String)> {
+        let mut paths: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .map(|p| {
+                let mail: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+                let to = mail["to"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_str().unwrap().to_string())
+                    .collect();
+                (to, mail["data"].as_str().unwrap().to_string())
+            })
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fresh_with_smtp(url: &str) -> (tempfile::TempDir, TestPortal) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = FakeClock::new();
+    let connection = db::open(&dir.path().join("portal.db")).expect("database opens");
+    let mailer = Mailer::from_options(Some(url), "noreply@portal.example.kz").expect("SMTP URL");
+    let portal = Portal::with_mailer(
+        connection,
+        Verifier::new(ORIGIN, common::trust_with_crl()),
+        Arc::new(clock.clone()),
+        qoltanba_portal::DEFAULT_SIGNER_URL,
+        mailer,
+    );
+    let source: SocketAddr = SOURCE.parse().unwrap();
+    let router = qoltanba_portal::router(portal.clone()).layer(MockConnectInfo(source));
+    let portal = TestPortal {
+        router,
+        portal,
+        clock,
+    };
+    (dir, portal)
+}
+
+impl TestPortal {
+    /// Registers the individual, records their identity document and asks for a new password.
+    async fn recover_individual_by_email(&self) -> Answer {
+        self.register_individual().await;
+        self.portal
+            .with_db(|db| db::add_identity_document(db, IIN, "012345678", "2020-01-15"))
+            .unwrap();
+        self.post(
+            "/api/password/email",
+            json!({"entity": "individual", "iin": IIN, "documentNumber": "012345678", "issueDate": "2020-01-15"}),
+        )
+        .await
+    }
+
+    /// The outbox rows: (recipient, body, sent_at, error).
+    fn outbox(&self) -> Vec<(String, String, Option<i64>, Option<String>)> {
+        self.portal.with_db(|db| {
+            let mut query = db
+                .prepare("SELECT recipient, body, sent_at, error FROM outbox ORDER BY id")
+                .unwrap();
+            query
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        })
+    }
+}
+
+#[tokio::test]
+async fn with_smtp_configured_the_new_password_reaches_the_smtp_server_and_opens_the_account() {
+    let sink = SmtpSink::start();
+    let (_dir, portal) = fresh_with_smtp(&sink.url());
+    let sent = portal.recover_individual_by_email().await;
+    assert_eq!(
+        sent.message(),
+        "A new password has been sent to your registered e-mail"
+    );
+
+    let received = sink.received();
+    assert_eq!(received.len(), 1, "the SMTP server got one message");
+    let (to, data) = &received[0];
+    assert_eq!(to, &["user@example.kz".to_string()]);
+    assert!(data.contains("To: user@example.kz"), "{data}");
+    assert!(data.contains("From: noreply@portal.example.kz"), "{data}");
+    let new_password = data
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .expect("the message carries the new password")
+        .trim();
+    assert_eq!(
+        portal.login_password(IIN, new_password).await.status,
+        StatusCode::OK
+    );
+    let outbox = portal.outbox();
+    assert_eq!(outbox.len(), 1, "the outbox keeps its copy");
+    assert!(outbox[0].1.ends_with(new_password));
+    assert!(
+        outbox[0].2.is_some() && outbox[0].3.is_none(),
+        "{:?}",
+        outbox[0]
+    );
+}
+
+#[tokio::test]
+async fn with_an_unreachable_smtp_server_recovery_still_succeeds_and_the_outbox_row_records_the_error(
+) {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (_dir, portal) = fresh_with_smtp(&format!("smtp://127.0.0.1:{port}"));
+    let sent = portal.recover_individual_by_email().await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.json);
+    assert_eq!(
+        sent.message(),
+        "A new password has been sent to your registered e-mail"
+    );
+
+    let outbox = portal.outbox();
+    assert_eq!(outbox.len(), 1, "the message stays in the outbox");
+    let (recipient, body, sent_at, error) = &outbox[0];
+    assert_eq!(recipient, "user@example.kz");
+    assert_eq!(*sent_at, None);
+    assert!(error.as_deref().is_some_and(|e| !e.is_empty()), "{error:?}");
+    let new_password = body.rsplit(' ').next().unwrap();
+    assert_eq!(
+        portal.login_password(IIN, new_password).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn without_smtp_the_new_password_is_only_recorded_in_the_outbox() {
+    let (_dir, portal) = fresh();
+    portal.recover_individual_by_email().await;
+    let outbox = portal.outbox();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!((outbox[0].2, outbox[0].3.as_deref()), (None, None));
+}
+
+#[test]
+fn a_database_file_from_before_the_delivery_columns_opens_and_gains_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let old = rusqlite::Connection::open(&path).unwrap();
+        old.execute_batch(
+            "CREATE TABLE outbox (id INTEGER PRIMARY KEY, recipient TEXT NOT NULL,
+                                  subject TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL);
+             INSERT INTO outbox (recipient, subject, body, created_at) VALUES ('a@b.kz', 's', 'b', 1);",
+        )
+        .unwrap();
+    }
+    let db = db::open(&path).expect("an old file opens");
+    let id = db::queue_mail(&db, "c@d.kz", "s", "b", time::OffsetDateTime::UNIX_EPOCH).unwrap();
+    db::mark_mail_failed(&db, id, "refused", time::OffsetDateTime::UNIX_EPOCH).unwrap();
+    let rows: Vec<(String, Option<String>)> = db
+        .prepare("SELECT recipient, error FROM outbox ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("a@b.kz".to_string(), None),
+            ("c@d.kz".to_string(), Some("refused".to_string()))
+        ]
+    );
+    drop(db);
+    db::open(&path).expect("and opens again once migrated");
+}
+
+#[test]
+fn the_portal_refuses_to_start_with_an_smtp_url_lettre_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_qoltanba-portal"))
+        .args(["--port", "0", "--smtp", "imap://mail.example.kz"])
+        .arg("--db")
+        .arg(dir.path().join("portal.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--smtp"), "{stderr}");
 }
