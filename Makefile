@@ -89,17 +89,17 @@ unit:
 	cd client-js && npm ci --no-audit --no-fund && npm test
 
 # The real tray app under Xvfb, driven by tauri-driver + WebKitWebDriver while a page asks it to
-# log in; screenshots land in target/gui-screenshots/.
+# log in; screenshots land in target/gui-screenshots/. (--workspace: the same build as `make unit`.)
 GUI_RUN := xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session --
 gui-test: deps cargo-tools
 	$(call install_missing,$(GUI_PACKAGES))
-	$(GUI_RUN) cargo test -p qoltanba-app --test gui -- --ignored --test-threads=1
+	$(GUI_RUN) cargo test --workspace --test gui -- --ignored --test-threads=1
 
 # The README's screenshots, made by the GUI test.
 screenshots: deps cargo-tools
 	$(call install_missing,$(GUI_PACKAGES))
 	GUI_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GUI_RUN) \
-	  cargo test -p qoltanba-app --test gui -- --ignored --test-threads=1
+	  cargo test --workspace --test gui -- --ignored --test-threads=1
 
 # Installers into target/release/bundle/: the .deb here (msi/dmg on their platforms), then the
 # AppImage, whose tools (linuxdeploy, AppRun) Tauri downloads from GitHub: without that network

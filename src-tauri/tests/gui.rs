@@ -171,7 +171,7 @@ fn approve(session: &Session, button: &str) {
     let origin = session.wait_text("#origin", |t| t.contains("localhost"));
     assert!(origin.contains(ORIGIN), "origin shown as {origin:?}");
     session.screenshot(&screenshots().join("prompt-approval.png"));
-    session.click(&session.find(button));
+    session.click(button);
 }
 
 #[test]
@@ -184,25 +184,19 @@ fn login_with_a_wrong_then_the_right_password_gives_a_token_that_verifies() {
 
     approve(session, "#approve-always");
     let keystore = app.keystores.join("individual_auth.p12");
-    let item = session.find(&format!(
-        "#keystore-list [data-path=\"{}\"]",
-        keystore.display()
-    ));
-    session.click(&item);
-    let password = session.find("#password");
-    session.type_text(&password, "not the password");
-    session.click(&session.find("#unlock"));
+    let keystore_item = format!("#keystore-list [data-path=\"{}\"]", keystore.display());
+    session.click(&keystore_item);
+    session.type_into("#password", "not the password");
+    session.click("#unlock");
     let error = session.wait_text("#error", |t| !t.is_empty());
     assert!(error.to_lowercase().contains("password"), "error: {error}");
     session.screenshot(&screenshots().join("prompt-wrong-password.png"));
 
-    let password = session.find("#password");
-    session.type_text(&password, PASSWORD);
-    session.click(&session.find("#unlock"));
-    let certificate = session.find("#certificate-list [data-index=\"0\"]");
-    session.click(&certificate);
+    session.type_into("#password", PASSWORD);
+    session.click("#unlock");
+    session.click("#certificate-list [data-index=\"0\"]");
     session.screenshot(&screenshots().join("prompt-certificates.png"));
-    session.click(&session.find("#choose"));
+    session.click("#choose");
 
     let reply = runtime
         .block_on(async { tokio::time::timeout(webdriver::WAIT, reply).await })
@@ -226,21 +220,17 @@ fn login_with_a_wrong_then_the_right_password_gives_a_token_that_verifies() {
 
     // The manager, as the README shows it.
     session.switch_to_page("manager.html");
-    let listed = session.find(&format!(
-        "#keystore-list [data-path=\"{}\"]",
-        keystore.display()
-    ));
-    session.click(&listed);
-    session.type_text(&session.find("#manager-password"), PASSWORD);
-    session.click(&session.find("#open-keystore"));
+    session.click(&keystore_item);
+    session.type_into("#manager-password", PASSWORD);
+    session.click("#open-keystore");
     session.wait_text("#certificate-details", |t| t.contains("SHA-256"));
     session.screenshot(&screenshots().join("manager-certificate.png"));
     // "Always" put the site on the list, with its last use; revoking takes it off.
-    session.click(&session.find("#tab-sites"));
+    session.click("#tab-sites");
     let row = format!("#site-list [data-origin=\"{ORIGIN}\"]");
-    session.find(&row);
+    session.wait_for(&row);
     session.screenshot(&screenshots().join("manager-sites.png"));
-    session.click(&session.find(&format!("{row} .revoke")));
+    session.click(&format!("{row} .revoke"));
     session.wait_text("#panel-sites", |t| !t.contains(ORIGIN));
 }
 

@@ -13,8 +13,6 @@ pub struct Session {
     base: String,
 }
 
-pub struct Element(String);
-
 impl Session {
     /// Starts the app at `application` through the driver on `port`.
     pub fn start(port: u16, application: &str) -> Session {
@@ -88,86 +86,99 @@ impl Session {
         )
     }
 
-    /// Waits until `selector` matches a displayed element and returns it.
-    pub fn find(&self, selector: &str) -> Element {
+    /// Retries `attempt` until it succeeds: the page re-renders while the app's state changes,
+    /// so an element found a moment ago may be gone ("stale element reference").
+    fn retry<T>(&self, what: &str, mut attempt: impl FnMut() -> Result<T, Value>) -> T {
         let deadline = Instant::now() + WAIT;
         loop {
-            let found = self.try_call(
-                "POST",
-                "/element",
-                Some(json!({"using": "css selector", "value": selector})),
-            );
-            if let Ok(value) = found {
-                if let Some(id) = value[ELEMENT].as_str() {
-                    let element = Element(id.to_string());
-                    if self.displayed(&element) {
-                        return element;
-                    }
+            match attempt() {
+                Ok(value) => return value,
+                Err(error) if Instant::now() > deadline => {
+                    let page = self
+                        .try_call(
+                            "POST",
+                            "/execute/sync",
+                            Some(json!({"script": "return location.pathname + '\\n' + document.body.innerText.slice(0, 1500)", "args": []})),
+                        )
+                        .unwrap_or_default();
+                    panic!(
+                        "{what}: {error}; the page shows: {}",
+                        page.as_str().unwrap_or("")
+                    );
                 }
+                Err(_) => std::thread::sleep(Duration::from_millis(200)),
             }
-            if Instant::now() > deadline {
-                let page = self.script(
-                    "return location.pathname + '\\n' + document.body.innerText.slice(0, 1500)",
-                    json!([]),
-                );
-                panic!(
-                    "{selector} did not appear; the page shows: {}",
-                    page.as_str().unwrap_or("")
-                );
-            }
-            std::thread::sleep(Duration::from_millis(200));
         }
     }
 
-    fn displayed(&self, element: &Element) -> bool {
-        self.script(
-            "const e = arguments[0]; return !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && !e.closest('[hidden]');",
-            json!([{ELEMENT: element.0}]),
-        )
-        .as_bool()
-        .unwrap_or(false)
+    /// The displayed element `selector` matches now.
+    fn displayed(&self, selector: &str) -> Result<String, Value> {
+        let found = self.try_call(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": selector})),
+        )?;
+        let id = found[ELEMENT]
+            .as_str()
+            .ok_or_else(|| json!("no element"))?
+            .to_string();
+        let shown = self.try_call(
+            "POST",
+            "/execute/sync",
+            Some(json!({
+                "script": "const e = arguments[0]; return !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length) && !e.closest('[hidden]');",
+                "args": [{ELEMENT: id}],
+            })),
+        )?;
+        if shown.as_bool() == Some(true) {
+            Ok(id)
+        } else {
+            Err(json!("not displayed"))
+        }
+    }
+
+    /// Waits until `selector` matches a displayed element.
+    pub fn wait_for(&self, selector: &str) {
+        self.retry(&format!("{selector} did not appear"), || {
+            self.displayed(selector)
+        });
     }
 
     /// Waits until the text of `selector` satisfies `check`; returns it.
     pub fn wait_text(&self, selector: &str, check: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let element = self.find(selector);
-            let text = self.text(&element);
-            if check(&text) {
-                return text;
-            }
-            assert!(Instant::now() < deadline, "{selector} shows {text:?}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        self.retry(
+            &format!("{selector} never showed the expected text"),
+            || {
+                let id = self.displayed(selector)?;
+                let text = self.try_call("GET", &format!("/element/{id}/text"), None)?;
+                let text = text.as_str().unwrap_or_default().to_string();
+                if check(&text) {
+                    Ok(text)
+                } else {
+                    Err(json!(format!("it shows {text:?}")))
+                }
+            },
+        )
     }
 
-    pub fn click(&self, element: &Element) {
-        self.call(
-            "POST",
-            &format!("/element/{}/click", element.0),
-            Some(json!({})),
-        );
+    pub fn click(&self, selector: &str) {
+        self.retry(&format!("cannot click {selector}"), || {
+            let id = self.displayed(selector)?;
+            self.try_call("POST", &format!("/element/{id}/click"), Some(json!({})))
+        });
     }
 
-    pub fn type_text(&self, element: &Element, text: &str) {
-        self.call(
-            "POST",
-            &format!("/element/{}/clear", element.0),
-            Some(json!({})),
-        );
-        self.call(
-            "POST",
-            &format!("/element/{}/value", element.0),
-            Some(json!({"text": text})),
-        );
-    }
-
-    pub fn text(&self, element: &Element) -> String {
-        self.call("GET", &format!("/element/{}/text", element.0), None)
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+    /// Replaces the text of the input `selector`.
+    pub fn type_into(&self, selector: &str, text: &str) {
+        self.retry(&format!("cannot type into {selector}"), || {
+            let id = self.displayed(selector)?;
+            self.try_call("POST", &format!("/element/{id}/clear"), Some(json!({})))?;
+            self.try_call(
+                "POST",
+                &format!("/element/{id}/value"),
+                Some(json!({"text": text})),
+            )
+        });
     }
 
     /// A PNG of the current window; waits a second first so the frame shows the last change.
