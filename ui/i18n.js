@@ -65,3 +65,10 @@ export function applyTranslations(root = document) {
     }
   }
 }
+
+/** After a failed start: English strings if none were loaded, so the error can be read. */
+export async function ensureStrings() {
+  if (currentLang()) return;
+  await loadLang("en").catch(() => {});
+  applyTranslations(document);
+}

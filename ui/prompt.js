@@ -2,7 +2,7 @@
 // Rust owns the state (a View); this module renders it and sends the user's answers back.
 
 import { invoke, listen } from "./tauri.js";
-import { LANGS, loadLang, currentLang, t, tp, applyTranslations } from "./i18n.js";
+import { LANGS, loadLang, currentLang, t, tp, applyTranslations, ensureStrings } from "./i18n.js";
 import { $, h, fill, icon, hydrateIcons } from "./dom.js";
 import { bindRadioGroup, check, syncTabStop } from "./radio-list.js";
 import { passwordField } from "./password-field.js";
@@ -624,9 +624,6 @@ async function start() {
 }
 
 start().catch(async (err) => {
-  if (!currentLang()) {
-    await loadLang("en").catch(() => {});
-    applyTranslations(document);
-  }
+  await ensureStrings();
   showFailure(err);
 });
