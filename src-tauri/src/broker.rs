@@ -676,7 +676,7 @@ mod tests {
 
     fn sign_request() -> KeyRequest {
         KeyRequest {
-            task: Task::sign(DataFormat::Cms, &[b"data"]),
+            task: Task::sign_binary(DataFormat::Cms, &[4]),
             filter: KeyFilter::for_purpose(Purpose::Sign),
             keystores: vec![keystore("expired_sign.p12")],
             ..login_request()

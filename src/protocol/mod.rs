@@ -5,15 +5,20 @@
 //! or returns a job that needs the user (an approved origin, a chosen key) and knows how to turn
 //! the user's key, or the reason there is none, into the reply.
 
+pub mod document;
 pub mod filter;
 pub mod native;
 pub mod ncalayer;
 
 use std::time::SystemTime;
 
+use bytes::Bytes;
+
 use time::OffsetDateTime;
 
 use crate::keystore::Entry;
+pub(crate) use document::decode_base64;
+pub use document::Base64Document;
 pub use filter::KeyFilter;
 
 /// The NCALayer keep-alive frame, echoed back unchanged.
@@ -150,20 +155,27 @@ pub enum DataFormat {
 pub const PREVIEW_LIMIT: usize = 64 * 1024;
 
 impl Task {
-    /// Signing of documents; XML ones carry the first document as a preview.
-    pub fn sign(format: DataFormat, documents: &[&[u8]]) -> Self {
-        let preview = match (format, documents.first()) {
-            (DataFormat::Xml, Some(first)) => {
-                let shown = &first[..first.len().min(PREVIEW_LIMIT)];
-                Some(String::from_utf8_lossy(shown).into_owned())
-            }
-            _ => None,
-        };
+    /// Signing of XML documents; the first is the preview.
+    pub fn sign_xml(documents: &[&str]) -> Self {
+        let preview = documents.first().map(|first| {
+            let shown = &first.as_bytes()[..first.len().min(PREVIEW_LIMIT)];
+            String::from_utf8_lossy(shown).into_owned()
+        });
         Task::Sign {
             count: documents.len(),
             bytes: documents.iter().map(|d| d.len()).sum(),
-            format,
+            format: DataFormat::Xml,
             preview,
+        }
+    }
+
+    /// Signing of binary documents of these lengths: nothing to preview.
+    pub fn sign_binary(format: DataFormat, lengths: &[usize]) -> Self {
+        Task::Sign {
+            count: lengths.len(),
+            bytes: lengths.iter().sum(),
+            format,
+            preview: None,
         }
     }
 }
@@ -229,8 +241,12 @@ pub type Json<'a> = serde_json_borrow::Value<'a>;
 /// A JSON object of a request (members in document order; the first of duplicates wins).
 pub type JsonObject<'a> = serde_json_borrow::ObjectAsVec<'a>;
 
-/// Routes one text frame to the API it belongs to.
-pub fn route(text: &str, context: &Context) -> Outcome {
+/// Routes one frame to the API it belongs to. The frame is shared, not borrowed, so a large
+/// document in it can wait for the user's key without being copied.
+pub fn route(frame: &Bytes, context: &Context) -> Outcome {
+    let Ok(text) = std::str::from_utf8(frame) else {
+        return Outcome::Reply(ncalayer::invalid_json());
+    };
     if text == HEARTBEAT {
         return Outcome::Reply(HEARTBEAT.to_string());
     }
@@ -243,25 +259,9 @@ pub fn route(text: &str, context: &Context) -> Outcome {
         .as_object()
         .is_some_and(|object| object.contains_key("jsonrpc"));
     if is_rpc {
-        native::handle(&value, context)
+        native::handle(&value, frame, context)
     } else {
-        ncalayer::handle(&value, context)
-    }
-}
-
-/// Decodes standard base64. Line breaks and other ASCII whitespace are ignored (Java's MIME
-/// encoder wraps at 76); only input that has them pays for a filtered copy.
-pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64::Engine;
-    let engine = &base64::engine::general_purpose::STANDARD;
-    match engine.decode(text) {
-        Ok(bytes) => Some(bytes),
-        // Wrapped input fails at its first line break, so this costs little.
-        Err(_) if text.bytes().any(|b| b.is_ascii_whitespace()) => {
-            let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-            engine.decode(compact).ok()
-        }
-        Err(_) => None,
+        ncalayer::handle(&value, frame, context)
     }
 }
 
@@ -278,7 +278,7 @@ mod tests {
         let context = Context {
             origin: "https://egov.kz".into(),
         };
-        match route(text, &context) {
+        match route(&Bytes::copy_from_slice(text.as_bytes()), &context) {
             Outcome::Reply(reply) => reply,
             other => panic!("expected a reply, got {other:?}"),
         }
@@ -295,12 +295,12 @@ mod tests {
         let context = Context {
             origin: "https://egov.kz".into(),
         };
-        let request = r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#;
-        match route(request, &context) {
+        let request = Bytes::from_static(br#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#);
+        match route(&request, &context) {
             Outcome::Key(job) => assert_eq!(job.filter.purpose, crate::cert::Purpose::Auth),
             other => panic!("expected a key job, got {other:?}"),
         }
-        let failed = match route(request, &context) {
+        let failed = match route(&request, &context) {
             Outcome::Key(job) => (job.fail)(Failure::Cancelled),
             other => panic!("expected a key job, got {other:?}"),
         };
@@ -337,13 +337,13 @@ mod task_tests {
 
     #[test]
     fn an_xml_task_previews_its_first_document_cut_at_the_limit() {
-        let big = vec![b'a'; PREVIEW_LIMIT + 10];
+        let big = "a".repeat(PREVIEW_LIMIT + 10);
         let Task::Sign {
             count,
             bytes,
             preview,
             ..
-        } = Task::sign(DataFormat::Xml, &[&big, b"<b/>"])
+        } = Task::sign_xml(&[&big, "<b/>"])
         else {
             panic!("not a signing task");
         };
@@ -353,7 +353,7 @@ mod task_tests {
 
     #[test]
     fn binary_data_has_no_preview_and_reads_as_plain_english() {
-        let task = Task::sign(DataFormat::Cms, &[b"12345"]);
+        let task = Task::sign_binary(DataFormat::Cms, &[5]);
         assert!(matches!(task, Task::Sign { preview: None, .. }));
         assert_eq!(task.to_string(), "sign a document, 5 bytes (CMS)");
     }

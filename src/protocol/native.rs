@@ -2,19 +2,20 @@
 
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::DataFormat;
 use super::{
-    decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
+    encode_base64, Base64Document, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
     KeystoresJob, Outcome, Signing, Task,
 };
 use crate::cert::{Holder, Purpose};
 use crate::keystore::Entry;
 use crate::sign::xml::{self, XmlLayout};
-use crate::sign::{cms, sign_raw, EntrySigner, RawSigner, SignOptions};
+use crate::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
 use crate::Error;
 
 /// Bumped when a method's parameters or results change incompatibly.
@@ -174,6 +175,8 @@ pub struct Call<'a> {
     pub id: Value,
     pub params: &'a JsonObject<'a>,
     pub origin: &'a str,
+    /// The frame the request came in, which large documents stay in until they are signed.
+    pub frame: &'a Bytes,
 }
 
 type NativeHandler = dyn for<'a> Handler<Call<'a>>;
@@ -189,7 +192,7 @@ fn handlers() -> [(&'static str, &'static NativeHandler); 5] {
 }
 
 /// Routes a decoded JSON-RPC 2.0 request.
-pub fn handle(request: &Json<'_>, context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, frame: &Bytes, context: &Context) -> Outcome {
     let null = Value::Null;
     let Some(object) = request.as_object() else {
         return Outcome::Reply(error_with_code(
@@ -236,6 +239,7 @@ pub fn handle(request: &Json<'_>, context: &Context) -> Outcome {
             id,
             params,
             origin: &context.origin,
+            frame,
         }),
         None => Outcome::Reply(error_with_code(
             &id,
@@ -444,6 +448,12 @@ enum SignFormat {
     Raw,
 }
 
+/// What `qoltanba.sign` signs: XML text as sent, or a base64 document still in its frame.
+enum SignData {
+    Xml(String),
+    Binary(Base64Document),
+}
+
 fn sign(call: Call<'_>) -> Outcome {
     let prepared = (|| {
         let format = match call.string("format")? {
@@ -468,11 +478,12 @@ fn sign(call: Call<'_>) -> Outcome {
             SignFormat::Xml => {
                 xml::reference_digest(text)
                     .map_err(|e| bad_params(&call.id, &format!("data: {e}")))?;
-                text.as_bytes().to_vec()
+                SignData::Xml(text.to_string())
             }
-            SignFormat::Cms | SignFormat::Raw => {
-                decode_base64(text).ok_or_else(|| bad_params(&call.id, "data must be base64"))?
-            }
+            SignFormat::Cms | SignFormat::Raw => SignData::Binary(
+                Base64Document::parse(call.frame, text)
+                    .ok_or_else(|| bad_params(&call.id, "data must be base64"))?,
+            ),
         };
         Ok((format, purpose, detached, data))
     })();
@@ -480,31 +491,35 @@ fn sign(call: Call<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let data_format = match format {
-        SignFormat::Cms => DataFormat::Cms,
-        SignFormat::Xml => DataFormat::Xml,
-        SignFormat::Raw => DataFormat::Raw,
+    let task = match (&data, format) {
+        (SignData::Xml(text), _) => Task::sign_xml(&[text]),
+        (SignData::Binary(document), SignFormat::Raw) => {
+            Task::sign_binary(DataFormat::Raw, &[document.len()])
+        }
+        (SignData::Binary(document), _) => Task::sign_binary(DataFormat::Cms, &[document.len()]),
     };
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        Task::sign(data_format, &[&data]),
+        task,
         move |entry, signing| {
             let signer = signer(entry, signing)?;
-            let (name, signature) = match format {
-                SignFormat::Cms => (
-                    "cms",
-                    encode_base64(
-                        &cms::sign_cms(&signer, &data, detached, signing.system_time)
-                            .map_err(|e| Error::Signing(e.to_string()))?,
-                    ),
-                ),
-                SignFormat::Xml => {
-                    let text = String::from_utf8_lossy(&data);
+            let failed = |e: &dyn std::fmt::Display| Error::Signing(e.to_string());
+            let (name, signature) = match (data, format) {
+                (SignData::Xml(text), _) => {
                     let signed = xml::sign_enveloped(&text, &signer, XmlLayout::Compact)
-                        .map_err(|e| Error::Signing(e.to_string()))?;
+                        .map_err(|e| failed(&e))?;
                     ("xml", signed)
                 }
-                SignFormat::Raw => ("raw", encode_base64(&sign_raw(&signer, &data)?)),
+                (SignData::Binary(document), SignFormat::Raw) => {
+                    let data = document.decode().map_err(|e| failed(&e))?;
+                    ("raw", encode_base64(&sign_raw(&signer, &data)?))
+                }
+                (SignData::Binary(document), _) => {
+                    let der = document
+                        .sign_cms(&signer, detached, signing.system_time)
+                        .map_err(|e| failed(&e))?;
+                    ("cms", encode_base64(&der))
+                }
             };
             Ok(SignResult {
                 format: name,

@@ -1,12 +1,13 @@
 //! NCALayer-compatible API: the greeting, commonUtils and basics, replies shaped as NCALayer's.
 
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::DataFormat;
 use super::{
-    decode_base64, encode_base64, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
-    Outcome, Signing, Task,
+    decode_base64, encode_base64, Base64Document, Context, Failure, Handler, Json, JsonObject,
+    KeyFilter, KeyJob, Outcome, Signing, Task,
 };
 use crate::cert::Purpose;
 use crate::keystore::Entry;
@@ -125,13 +126,13 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Routes a decoded NCALayer request (`{"module","method","args","uuid"}`).
-pub fn handle(request: &Json<'_>, _context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, frame: &Bytes, _context: &Context) -> Outcome {
     let Some(object) = request.as_object() else {
         return Outcome::Reply(common_error("Invalid request", None));
     };
     match object.get("module").and_then(Json::as_str) {
-        Some(COMMON_UTILS) => common_utils(object),
-        Some(BASICS) => basics(object),
+        Some(COMMON_UTILS) => common_utils(object, frame),
+        Some(BASICS) => basics(object, frame),
         _ => Outcome::Reply(module_not_found()),
     }
 }
@@ -141,6 +142,8 @@ pub struct CommonCall<'a> {
     pub method: &'static str,
     pub args: &'a [Json<'a>],
     pub uuid: Option<Value>,
+    /// The frame the request came in, which large documents stay in until they are signed.
+    pub frame: &'a Bytes,
 }
 
 type CommonHandler = dyn for<'a> Handler<CommonCall<'a>>;
@@ -159,7 +162,7 @@ fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
     ]
 }
 
-fn common_utils(request: &JsonObject<'_>) -> Outcome {
+fn common_utils(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
     let uuid = request.get("uuid").map(Value::from);
     let name = match request.get("method") {
         Some(Json::Str(name)) => name.as_ref(),
@@ -175,7 +178,12 @@ fn common_utils(request: &JsonObject<'_>) -> Outcome {
         .into_iter()
         .find(|(method, count, _)| *method == name && *count == args.len());
     match found {
-        Some((method, _, handler)) => handler.handle(CommonCall { method, args, uuid }),
+        Some((method, _, handler)) => handler.handle(CommonCall {
+            method,
+            args,
+            uuid,
+            frame,
+        }),
         None => Outcome::Reply(method_not_found(name, uuid)),
     }
 }
@@ -362,7 +370,7 @@ fn sign_xml(call: CommonCall<'_>) -> Outcome {
     };
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        Task::sign(DataFormat::Xml, &[document.as_bytes()]),
+        Task::sign_xml(&[&document]),
         move |entry, signing| {
             sign_xml_with(entry, signing, &document, XmlLayout::Wrapped, false).map(Value::String)
         },
@@ -394,10 +402,7 @@ fn sign_xmls(call: CommonCall<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
-    let task = Task::sign(
-        DataFormat::Xml,
-        &documents.iter().map(|d| d.as_bytes()).collect::<Vec<_>>(),
-    );
+    let task = Task::sign_xml(&documents.iter().map(String::as_str).collect::<Vec<_>>());
     call.key_job(
         KeyFilter::for_purpose(purpose),
         task,
@@ -413,16 +418,40 @@ fn sign_xmls(call: CommonCall<'_>) -> Outcome {
     )
 }
 
+/// What a CMS request signs: base64 still in its frame, or (basics.sign without `decode`)
+/// the string's own bytes.
+enum CmsData {
+    Base64(Base64Document),
+    Text(Vec<u8>),
+}
+
+impl CmsData {
+    fn len(&self) -> usize {
+        match self {
+            CmsData::Base64(document) => document.len(),
+            CmsData::Text(bytes) => bytes.len(),
+        }
+    }
+}
+
 /// CMS SignedData over `data`, as DER.
 fn cms_with(
     entry: &Entry,
     signing: Signing,
-    data: &[u8],
+    data: &CmsData,
     detached: bool,
     allow_expired: bool,
 ) -> Result<Vec<u8>, String> {
     let signer = entry_signer(entry, signing, allow_expired)?;
-    cms::sign_cms(&signer, data, detached, signing.system_time).map_err(|e| e.to_string())
+    let time = signing.system_time;
+    match data {
+        CmsData::Base64(document) => document
+            .sign_cms(&signer, detached, time)
+            .map_err(|e| e.to_string()),
+        CmsData::Text(bytes) => {
+            cms::sign_cms(&signer, bytes, detached, time).map_err(|e| e.to_string())
+        }
+    }
 }
 
 /// Detached CMS SignedData over a precomputed `hash`, as DER.
@@ -459,7 +488,9 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
         let purpose = key_type_purpose(call.string(1)?);
         let data = call.string(2)?;
         let attached = call.boolean(3)?;
-        let data = decode_base64(data).ok_or_else(|| call.error("Invalid base64 data"))?;
+        let data = Base64Document::parse(call.frame, data)
+            .map(CmsData::Base64)
+            .ok_or_else(|| call.error("Invalid base64 data"))?;
         Ok::<_, Outcome>((purpose, data, attached))
     })();
     let (purpose, data, attached) = match prepared {
@@ -468,7 +499,7 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
     };
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        Task::sign(DataFormat::Cms, &[&data]),
+        Task::sign_binary(DataFormat::Cms, &[data.len()]),
         move |entry, signing| {
             cms_with(entry, signing, &data, !attached, false)
                 .map(|der| Value::String(encode_base64(&der)))

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
 
 use super::jobs::{self, Connection};
 use super::rewind::Rewind;
@@ -258,15 +258,10 @@ async fn run_socket<S>(
                 break;
             }
         };
-        let text = match message {
-            Some(Ok(Message::Text(text))) => text,
-            Some(Ok(Message::Binary(bytes))) => match Utf8Bytes::try_from(bytes) {
-                Ok(text) => text,
-                Err(_) => {
-                    let _ = out.send(Message::text(ncalayer::invalid_json()));
-                    continue;
-                }
-            },
+        let frame = match message {
+            Some(Ok(Message::Text(text))) => Bytes::from(text),
+            // Pages may send their JSON as a binary frame; route checks it is UTF-8.
+            Some(Ok(Message::Binary(bytes))) => bytes,
             Some(Ok(Message::Close(_))) | None => break,
             Some(Ok(_)) => continue,
             Some(Err(WsError::Capacity(e))) => {
@@ -280,14 +275,14 @@ async fn run_socket<S>(
                 break;
             }
         };
-        let outcome = if text.len() > LARGE_FRAME {
+        let outcome = if frame.len() > LARGE_FRAME {
             let context = context.clone();
-            match tokio::task::spawn_blocking(move || protocol::route(&text, &context)).await {
+            match tokio::task::spawn_blocking(move || protocol::route(&frame, &context)).await {
                 Ok(outcome) => outcome,
                 Err(_) => Outcome::Reply(ncalayer::common_error("Internal error", None)),
             }
         } else {
-            protocol::route(&text, &context)
+            protocol::route(&frame, &context)
         };
         match outcome {
             Outcome::Reply(reply) => {

@@ -12,6 +12,31 @@ use time::OffsetDateTime;
 use crate::error::{Error, Result};
 use crate::keystore::{Entry, PrivateKey};
 
+/// An algorithm's hash in progress: a large document is hashed a chunk at a time as it is
+/// decoded, never held whole.
+pub enum Hasher {
+    Sha256(sha2::Sha256),
+    Streebog512(streebog::Streebog512),
+}
+
+impl Hasher {
+    pub fn update(&mut self, data: &[u8]) {
+        use sha2::Digest as _;
+        match self {
+            Hasher::Sha256(h) => h.update(data),
+            Hasher::Streebog512(h) => h.update(data),
+        }
+    }
+
+    pub fn finalize(self) -> Vec<u8> {
+        use sha2::Digest as _;
+        match self {
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Streebog512(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
 /// The signature algorithms Qoltanba produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureAlgorithm {
@@ -24,10 +49,16 @@ pub enum SignatureAlgorithm {
 impl SignatureAlgorithm {
     /// The hash this algorithm signs with, as CMS messageDigest and XML DigestValue use it.
     pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        use sha2::Digest as _;
+        let mut hasher = self.hasher();
+        hasher.update(data);
+        hasher.finalize()
+    }
+
+    /// [`Self::digest`] for data that arrives in pieces.
+    pub fn hasher(self) -> Hasher {
         match self {
-            SignatureAlgorithm::RsaSha256 => sha2::Sha256::digest(data).to_vec(),
-            SignatureAlgorithm::Gost2015 => crate::gost::streebog512(data).to_vec(),
+            SignatureAlgorithm::RsaSha256 => Hasher::Sha256(Default::default()),
+            SignatureAlgorithm::Gost2015 => Hasher::Streebog512(Default::default()),
         }
     }
 

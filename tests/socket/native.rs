@@ -341,3 +341,56 @@ async fn unsupported_ec_key_is_reported_as_unsupported_key() {
         "{reply}"
     );
 }
+
+/// Several megabytes: the document crosses many decode chunks and waits in its frame.
+fn large_document() -> Vec<u8> {
+    (0..3_000_005u32).map(|i| (i % 253) as u8).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_document_signs_detached_and_attached_and_verifies_with_openssl() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = large_document();
+    for (id, detached) in [(8, true), (9, false)] {
+        let reply = ask_json(
+            &mut ws,
+            &rpc(
+                id,
+                "qoltanba.sign",
+                json!({"format": "cms", "data": b64(&data), "detached": detached}),
+            ),
+        )
+        .await;
+        let der = unb64(reply["result"]["signature"].as_str().expect("cms"));
+        let content = detached.then_some(data.as_slice());
+        let (ok, out, log) = openssl_cms_verify(dir.path(), &der, false, content);
+        assert!(ok, "openssl (detached {detached}): {log}");
+        assert_eq!(out, data);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_detached_signature_does_not_verify_a_changed_document() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut data = large_document();
+    let reply = ask_json(
+        &mut ws,
+        &rpc(
+            10,
+            "qoltanba.sign",
+            json!({"format": "cms", "data": b64(&data), "detached": true}),
+        ),
+    )
+    .await;
+    let der = unb64(reply["result"]["signature"].as_str().expect("cms"));
+    data[2_500_000] ^= 1;
+    let (ok, _, _) = openssl_cms_verify(dir.path(), &der, false, Some(&data));
+    assert!(
+        !ok,
+        "one changed byte deep in the document must fail verification"
+    );
+}

@@ -451,3 +451,45 @@ async fn unknown_module_and_digiflow_probe_get_module_not_found() {
         assert!(!reply.contains("\"200\""));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn basics_sign_of_a_large_document_without_encapsulation_verifies_with_the_content() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let document: Vec<u8> = (0..2_000_003u32).map(|i| (i % 241) as u8).collect();
+    let reply = ask_json(
+        &mut ws,
+        &basics(json!({
+            "format": "cms",
+            "data": b64(&document),
+            "signingParams": {"decode": true, "encapsulate": false},
+        })),
+    )
+    .await;
+    assert_eq!(reply["status"], true, "{reply}");
+    let pem = reply["body"]["result"][0].as_str().expect("pem");
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, _, log) = openssl_cms_verify(dir.path(), pem.as_bytes(), true, Some(&document));
+    assert!(ok, "openssl: {log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn basics_sign_without_decode_signs_the_string_itself() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let reply = ask_json(
+        &mut ws,
+        &basics(json!({
+            "format": "cms",
+            "data": "plain text, not base64!",
+            "signingParams": {"decode": false},
+        })),
+    )
+    .await;
+    assert_eq!(reply["status"], true, "{reply}");
+    let pem = reply["body"]["result"][0].as_str().expect("pem");
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, content, log) = openssl_cms_verify(dir.path(), pem.as_bytes(), true, None);
+    assert!(ok, "openssl: {log}");
+    assert_eq!(content, b"plain text, not base64!");
+}

@@ -1,14 +1,16 @@
 //! `kz.gov.pki.knca.basics` `sign`: one call, CMS or XML, one or many documents.
 
+use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::{
     basics_canceled, basics_error, basics_ok, check_hash_length, check_xml, cms_digest_with,
-    cms_with, sign_xml_with, PKCS12,
+    cms_with, sign_xml_with, CmsData, PKCS12,
 };
 use crate::cert::Purpose;
 use crate::protocol::{
-    decode_base64, DataFormat, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome, Task,
+    decode_base64, Base64Document, DataFormat, Failure, Json, JsonObject, KeyFilter, KeyJob,
+    Outcome, Task,
 };
 use crate::sign::cms;
 use crate::sign::xml::XmlLayout;
@@ -67,9 +69,34 @@ fn strings<'a>(value: &'a Json<'_>, name: &str) -> Result<Vec<&'a str>, Outcome>
         .collect()
 }
 
+/// One document of the request, in the form its signature needs.
+enum Document {
+    Xml(String),
+    /// A hash to sign as a detached CMS (`digested`).
+    Hash(Vec<u8>),
+    Cms(CmsData),
+}
+
+impl Document {
+    fn len(&self) -> usize {
+        match self {
+            Document::Xml(xml) => xml.len(),
+            Document::Hash(hash) => hash.len(),
+            Document::Cms(data) => data.len(),
+        }
+    }
+
+    fn xml(&self) -> Option<&str> {
+        match self {
+            Document::Xml(xml) => Some(xml),
+            _ => None,
+        }
+    }
+}
+
 struct Prepared {
     format: Format,
-    documents: Vec<Vec<u8>>,
+    documents: Vec<Document>,
     filter: KeyFilter,
     encapsulate: bool,
     /// Each document is a hash to sign as a detached CMS.
@@ -77,7 +104,7 @@ struct Prepared {
     output_cert: bool,
 }
 
-fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
+fn prepare(request: &JsonObject<'_>, frame: &Bytes) -> Result<Prepared, Outcome> {
     match request.get("method").and_then(Json::as_str) {
         Some("sign") => {}
         Some(other) => {
@@ -130,20 +157,31 @@ fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
         return Err(invalid("data is empty"));
     }
     let mut documents = Vec::with_capacity(texts.len());
+    let not_base64 = || invalid("data is not valid base64");
     for text in texts {
-        let bytes = if decode {
-            decode_base64(text).ok_or_else(|| invalid("data is not valid base64"))?
-        } else {
-            text.as_bytes().to_vec()
+        let document = match format {
+            Format::Cms if decode && !digested => {
+                CmsData::Base64(Base64Document::parse(frame, text).ok_or_else(not_base64)?)
+            }
+            Format::Cms if !digested => CmsData::Text(text.as_bytes().to_vec()),
+            _ => {
+                let bytes = if decode {
+                    decode_base64(text).ok_or_else(not_base64)?
+                } else {
+                    text.as_bytes().to_vec()
+                };
+                if digested {
+                    check_hash_length(&bytes).map_err(|m| invalid(&m))?;
+                    documents.push(Document::Hash(bytes));
+                } else {
+                    let xml = String::from_utf8(bytes).map_err(|_| invalid("XML is not UTF-8"))?;
+                    check_xml(&xml).map_err(|m| invalid(&m))?;
+                    documents.push(Document::Xml(xml));
+                }
+                continue;
+            }
         };
-        if format == Format::Xml {
-            let xml = std::str::from_utf8(&bytes).map_err(|_| invalid("XML is not UTF-8"))?;
-            check_xml(xml).map_err(|m| invalid(&m))?;
-        }
-        if digested {
-            check_hash_length(&bytes).map_err(|m| invalid(&m))?;
-        }
-        documents.push(bytes);
+        documents.push(Document::Cms(document));
     }
 
     let ext_key_usage_oids = match signer_params.and_then(|p| p.get("extKeyUsageOids")) {
@@ -173,8 +211,8 @@ fn prepare(request: &JsonObject<'_>) -> Result<Prepared, Outcome> {
 }
 
 /// Builds the job for `basics.sign`, or the error reply for a bad request.
-pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
-    let prepared = match prepare(request) {
+pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
+    let prepared = match prepare(request, frame) {
         Ok(p) => p,
         Err(reply) => return reply,
     };
@@ -191,16 +229,21 @@ pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
         Format::Cms => DataFormat::Cms,
         Format::Xml => DataFormat::Xml,
     };
-    let task = if digested {
-        Task::SignHashes {
+    let task = match format {
+        _ if digested => Task::SignHashes {
             count: documents.len(),
             format: data_format,
-        }
-    } else {
-        Task::sign(
+        },
+        Format::Xml => Task::sign_xml(
+            &documents
+                .iter()
+                .filter_map(Document::xml)
+                .collect::<Vec<_>>(),
+        ),
+        Format::Cms => Task::sign_binary(
             data_format,
-            &documents.iter().map(Vec::as_slice).collect::<Vec<_>>(),
-        )
+            &documents.iter().map(Document::len).collect::<Vec<_>>(),
+        ),
     };
     Outcome::Key(Box::new(KeyJob {
         filter,
@@ -208,16 +251,15 @@ pub(super) fn basics(request: &JsonObject<'_>) -> Outcome {
         sign: Box::new(move |entry, signing| {
             let mut signatures = Vec::with_capacity(documents.len());
             for document in &documents {
-                let signed = match format {
-                    Format::Cms if digested => {
-                        cms_digest_with(entry, signing, document, allow_expired)
+                let signed = match document {
+                    Document::Hash(hash) => cms_digest_with(entry, signing, hash, allow_expired)
+                        .map(|der| cms::to_pem(&der)),
+                    Document::Cms(data) => {
+                        cms_with(entry, signing, data, !encapsulate, allow_expired)
                             .map(|der| cms::to_pem(&der))
                     }
-                    Format::Cms => cms_with(entry, signing, document, !encapsulate, allow_expired)
-                        .map(|der| cms::to_pem(&der)),
-                    Format::Xml => {
-                        let xml = String::from_utf8_lossy(document);
-                        sign_xml_with(entry, signing, &xml, XmlLayout::Compact, allow_expired)
+                    Document::Xml(xml) => {
+                        sign_xml_with(entry, signing, xml, XmlLayout::Compact, allow_expired)
                     }
                 };
                 match signed {
