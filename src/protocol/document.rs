@@ -5,6 +5,7 @@
 //! decoded a chunk at a time straight into the hasher and never held whole (SIMD base64:
 //! 2 ms to check, 6 ms to decode, where the `base64` crate takes 26 ms to decode).
 
+use std::sync::mpsc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
@@ -13,8 +14,13 @@ use crate::sign::cms::{self, CmsError};
 use crate::sign::{RawSigner, SignatureAlgorithm};
 
 const ENGINE: base64_simd::Base64 = base64_simd::STANDARD;
-/// Base64 characters decoded per step: 48 KiB out, small enough to stay in cache.
-const CHUNK: usize = 64 * 1024;
+/// Base64 characters decoded per step: 192 KiB out, small enough to stay in cache.
+const CHUNK: usize = 256 * 1024;
+const DECODED_CHUNK: usize = CHUNK / 4 * 3;
+/// From this length on, decoding and hashing run on two threads.
+const PIPELINE_FROM: usize = 8 * CHUNK;
+/// Decoded chunks in flight between the two threads.
+const BUFFERS: usize = 4;
 
 /// A document the page sent as standard base64, known to decode.
 #[derive(Debug, Clone)]
@@ -66,16 +72,43 @@ impl Base64Document {
         })
     }
 
-    /// The document's hash under `algorithm`, decoding as it goes.
+    /// The document's hash under `algorithm`, decoding as it goes. Large documents are
+    /// decoded on a second thread while this one hashes: decoding 50 MB takes 6 ms beside
+    /// SHA-256's 28 ms, so the hash alone sets the pace.
     pub fn digest(&self, algorithm: SignatureAlgorithm) -> Result<Vec<u8>, DocumentError> {
         let mut hasher = algorithm.hasher();
-        let mut buffer = vec![0u8; CHUNK / 4 * 3];
-        for chunk in self.text.chunks(CHUNK) {
-            let decoded = ENGINE
-                .decode(chunk, base64_simd::Out::from_slice(&mut buffer))
-                .map_err(|_| DocumentError::NotBase64)?;
-            hasher.update(decoded);
+        if self.text.len() < PIPELINE_FROM {
+            let mut buffer = vec![0u8; DECODED_CHUNK];
+            for chunk in self.text.chunks(CHUNK) {
+                hasher.update(decode_chunk(chunk, &mut buffer)?);
+            }
+            return Ok(hasher.finalize());
         }
+        let (decoded_tx, decoded_rx) = mpsc::sync_channel::<(Vec<u8>, usize)>(BUFFERS);
+        let (free_tx, free_rx) = mpsc::sync_channel::<Vec<u8>>(BUFFERS);
+        for _ in 0..BUFFERS {
+            let _ = free_tx.send(vec![0u8; DECODED_CHUNK]);
+        }
+        std::thread::scope(|scope| {
+            let decoder = scope.spawn(move || -> Result<(), DocumentError> {
+                for chunk in self.text.chunks(CHUNK) {
+                    let Ok(mut buffer) = free_rx.recv() else {
+                        break;
+                    };
+                    let len = decode_chunk(chunk, &mut buffer)?.len();
+                    if decoded_tx.send((buffer, len)).is_err() {
+                        break;
+                    }
+                }
+                Ok(())
+            });
+            // Ends when the decoder is done and has dropped its sender.
+            for (buffer, len) in decoded_rx {
+                hasher.update(&buffer[..len]);
+                let _ = free_tx.send(buffer);
+            }
+            decoder.join().map_err(|_| DocumentError::NotBase64)?
+        })?;
         Ok(hasher.finalize())
     }
 
@@ -94,6 +127,13 @@ pub enum DocumentError {
     NotBase64,
     #[error(transparent)]
     Cms(#[from] CmsError),
+}
+
+fn decode_chunk<'b>(chunk: &[u8], buffer: &'b mut [u8]) -> Result<&'b [u8], DocumentError> {
+    ENGINE
+        .decode(chunk, base64_simd::Out::from_slice(buffer))
+        .map(|decoded| &*decoded)
+        .map_err(|_| DocumentError::NotBase64)
 }
 
 /// `text` as a slice of `frame` when it lies inside it (no JSON escapes), else a copy.
@@ -141,17 +181,20 @@ mod tests {
     #[test]
     fn the_chunked_digest_equals_the_digest_of_the_decoded_document() {
         use base64::Engine;
-        let data: Vec<u8> = (0..3 * CHUNK + 17).map(|i| (i % 251) as u8).collect();
-        let text = base64::engine::general_purpose::STANDARD.encode(&data);
-        let document = Base64Document::parse(&Bytes::new(), &text).expect("base64");
-        assert_eq!(document.len(), data.len());
-        for algorithm in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::Gost2015] {
-            assert_eq!(document.digest(algorithm).unwrap(), algorithm.digest(&data));
+        // One length on each side of the two-thread pipeline.
+        for len in [3 * DECODED_CHUNK + 17, 11 * DECODED_CHUNK + 2] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let text = base64::engine::general_purpose::STANDARD.encode(&data);
+            let document = Base64Document::parse(&Bytes::new(), &text).expect("base64");
+            assert_eq!(document.len(), data.len());
+            for algorithm in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::Gost2015] {
+                assert_eq!(document.digest(algorithm).unwrap(), algorithm.digest(&data));
+            }
+            assert_eq!(
+                document.digest(SignatureAlgorithm::RsaSha256).unwrap(),
+                sha2::Sha256::digest(&data).to_vec()
+            );
         }
-        assert_eq!(
-            document.digest(SignatureAlgorithm::RsaSha256).unwrap(),
-            sha2::Sha256::digest(&data).to_vec()
-        );
     }
 
     #[test]
