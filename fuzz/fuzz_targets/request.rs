@@ -1,12 +1,16 @@
-//! Any text frame a page can send must route to a reply or a job, never a panic.
+//! Any frame a page can send (text, or binary that may not be UTF-8) must route to a reply or a
+//! job, never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qoltanba::protocol::{route, Context};
+use qoltanba::protocol::{route, Bytes, Context, Failure, Outcome};
 
-fuzz_target!(|text: &str| {
+fuzz_target!(|frame: &[u8]| {
     let context = Context {
         origin: "https://egov.kz".to_string(),
     };
-    let _ = route(text, &context);
+    let frame = Bytes::copy_from_slice(frame);
+    if let Outcome::Key(job) = route(&frame, &context) {
+        let _ = (job.fail)(Failure::Cancelled);
+    }
 });

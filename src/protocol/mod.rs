@@ -12,11 +12,11 @@ pub mod ncalayer;
 
 use std::time::SystemTime;
 
-use bytes::Bytes;
-
 use time::OffsetDateTime;
 
 use crate::keystore::Entry;
+/// Frames are shared byte buffers; re-exported so callers need no `bytes` dependency of their own.
+pub use bytes::Bytes;
 pub(crate) use document::decode_base64;
 pub use document::Base64Document;
 pub use filter::KeyFilter;

@@ -104,6 +104,37 @@ struct Prepared {
     output_cert: bool,
 }
 
+/// Reads one `data` string into the form its signature needs.
+fn read_document(
+    text: &str,
+    format: Format,
+    decode: bool,
+    digested: bool,
+    frame: &Bytes,
+) -> Result<Document, Outcome> {
+    let not_base64 = || invalid("data is not valid base64");
+    let bytes = || match decode {
+        true => decode_base64(text).ok_or_else(not_base64),
+        false => Ok(text.as_bytes().to_vec()),
+    };
+    match format {
+        Format::Cms if digested => {
+            let hash = bytes()?;
+            check_hash_length(&hash).map_err(|m| invalid(&m))?;
+            Ok(Document::Hash(hash))
+        }
+        Format::Cms if decode => Base64Document::parse(frame, text)
+            .map(|document| Document::Cms(CmsData::Base64(document)))
+            .ok_or_else(not_base64),
+        Format::Cms => Ok(Document::Cms(CmsData::Text(text.as_bytes().to_vec()))),
+        Format::Xml => {
+            let xml = String::from_utf8(bytes()?).map_err(|_| invalid("XML is not UTF-8"))?;
+            check_xml(&xml).map_err(|m| invalid(&m))?;
+            Ok(Document::Xml(xml))
+        }
+    }
+}
+
 fn prepare(request: &JsonObject<'_>, frame: &Bytes) -> Result<Prepared, Outcome> {
     match request.get("method").and_then(Json::as_str) {
         Some("sign") => {}
@@ -156,33 +187,10 @@ fn prepare(request: &JsonObject<'_>, frame: &Bytes) -> Result<Prepared, Outcome>
     if texts.is_empty() {
         return Err(invalid("data is empty"));
     }
-    let mut documents = Vec::with_capacity(texts.len());
-    let not_base64 = || invalid("data is not valid base64");
-    for text in texts {
-        let document = match format {
-            Format::Cms if decode && !digested => {
-                CmsData::Base64(Base64Document::parse(frame, text).ok_or_else(not_base64)?)
-            }
-            Format::Cms if !digested => CmsData::Text(text.as_bytes().to_vec()),
-            _ => {
-                let bytes = if decode {
-                    decode_base64(text).ok_or_else(not_base64)?
-                } else {
-                    text.as_bytes().to_vec()
-                };
-                if digested {
-                    check_hash_length(&bytes).map_err(|m| invalid(&m))?;
-                    documents.push(Document::Hash(bytes));
-                } else {
-                    let xml = String::from_utf8(bytes).map_err(|_| invalid("XML is not UTF-8"))?;
-                    check_xml(&xml).map_err(|m| invalid(&m))?;
-                    documents.push(Document::Xml(xml));
-                }
-                continue;
-            }
-        };
-        documents.push(Document::Cms(document));
-    }
+    let documents = texts
+        .into_iter()
+        .map(|text| read_document(text, format, decode, digested, frame))
+        .collect::<Result<Vec<_>, _>>()?;
 
     let ext_key_usage_oids = match signer_params.and_then(|p| p.get("extKeyUsageOids")) {
         None | Some(Json::Null) => Vec::new(),
