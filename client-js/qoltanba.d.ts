@@ -44,8 +44,8 @@ export type Entity = "individual" | "legal";
 
 export interface SignRequest {
   format: "cms" | "xml" | "raw";
-  /** base64 for cms and raw, XML text for xml */
-  data: string;
+  /** XML text for xml; for cms and raw, base64 text or the bytes themselves (sent as binary) */
+  data: string | Blob | ArrayBuffer | ArrayBufferView;
   detached?: boolean;
   purpose?: "auth" | "sign";
 }
@@ -60,7 +60,7 @@ export declare class QoltanbaClient {
   readonly url: string;
   version: Version | null;
   close(): void;
-  call(method: string, params?: unknown, timeout?: number): Promise<any>;
+  call(method: string, params?: unknown, timeout?: number, document?: Blob | ArrayBuffer | ArrayBufferView): Promise<any>;
   login(challenge: string): Promise<LoginReply>;
   register(request: { challenge: string; email: string; entity: Entity }): Promise<RegisterReply>;
   sign(request: SignRequest): Promise<SignReply>;

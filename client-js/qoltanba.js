@@ -97,8 +97,11 @@ export class QoltanbaClient {
     this.#failAll();
   }
 
-  /** A raw native call; resolves with `result`, rejects with a QoltanbaError carrying the reason. */
-  call(method, params, timeout = 0) {
+  /**
+   * A raw native call; resolves with `result`, rejects with a QoltanbaError carrying the reason.
+   * A `document` (Blob, ArrayBuffer or typed array) goes after the JSON in one binary message.
+   */
+  call(method, params, timeout = 0, document = undefined) {
     const id = this.nextId++;
     const request = { jsonrpc: "2.0", id, method };
     if (params !== undefined) request.params = params;
@@ -114,7 +117,7 @@ export class QoltanbaClient {
         resolve: (v) => { clearTimeout(timer); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      this.#send(request, (e) => this.pending.get(id)?.reject(e));
+      this.#send(request, (e) => this.pending.get(id)?.reject(e), document);
     });
   }
 
@@ -131,12 +134,20 @@ export class QoltanbaClient {
     return this.call("qoltanba.register", { challenge, email, entity });
   }
 
-  /** Signs `data` (base64 for cms/raw, XML text for xml); resolves with {format, signature, certificate}. */
+  /**
+   * Signs `data` and resolves with {format, signature, certificate}. For xml, `data` is the XML
+   * text. For cms and raw it is base64 text, or the bytes themselves (a File or other Blob, an
+   * ArrayBuffer, a typed array), which are sent as they are: no base64 for large files.
+   */
   sign({ format, data, detached, purpose }) {
-    const params = { format, data };
+    const params = { format };
     if (detached !== undefined) params.detached = detached;
     if (purpose !== undefined) params.purpose = purpose;
-    return this.call("qoltanba.sign", params);
+    if (typeof data === "string") {
+      params.data = data;
+      return this.call("qoltanba.sign", params);
+    }
+    return this.call("qoltanba.sign", params, 0, data);
   }
 
   /** Keystore files Qoltanba knows (names and modification times, never paths). */
@@ -158,9 +169,11 @@ export class QoltanbaClient {
     return result;
   }
 
-  #send(request, fail) {
+  /** Sends the request as text, or with a document as JSON, a zero byte and the document's bytes. */
+  #send(request, fail, document = undefined) {
     try {
-      this.socket.send(JSON.stringify(request));
+      const json = JSON.stringify(request);
+      this.socket.send(document === undefined ? json : new Blob([json, new Uint8Array([0]), document]));
     } catch {
       fail(new QoltanbaError("The connection to Qoltanba is closed", { reason: "closed" }));
     }

@@ -74,6 +74,19 @@ test("sign makes a detached CMS that openssl verifies over the data", async () =
   });
 });
 
+test("sign sends bytes as a binary document: no base64, and openssl verifies the CMS", async () => {
+  await withClient("individual_sign.p12", async (client) => {
+    const data = Buffer.alloc(300_000, 7);
+    data[0] = 0;
+    const reply = await client.sign({ format: "cms", data: new Uint8Array(data), detached: true });
+    assert.notEqual(opensslCmsVerify(Buffer.from(reply.signature, "base64"), data), null);
+    const fromBlob = await client.sign({ format: "cms", data: new Blob([data]), detached: true });
+    assert.notEqual(opensslCmsVerify(Buffer.from(fromBlob.signature, "base64"), data), null);
+    data[1] = 8;
+    assert.equal(opensslCmsVerify(Buffer.from(reply.signature, "base64"), data), null);
+  });
+});
+
 test("a request no certificate fits rejects with reason no_matching_certificate", async () => {
   // The scripted user offers an AUTH keystore where a signing certificate is needed.
   await withClient("individual_auth.p12", async (client) => {

@@ -1,10 +1,12 @@
-//! Base64 documents from a request: checked before the prompt, decoded when signed.
+//! Documents from a request: checked before the prompt, decoded when signed.
 //!
-//! A 50 MB document arrives as 67 MB of base64 inside the frame. It stays there, shared and
-//! not copied, until a key is chosen; a detached signature then only needs its hash, so it is
-//! decoded a chunk at a time straight into the hasher and never held whole (SIMD base64:
-//! 2 ms to check, 6 ms to decode, where the `base64` crate takes 26 ms to decode).
+//! A 50 MB document arrives as 67 MB of base64 inside the frame, or as 50 MB of raw bytes
+//! after the JSON of a binary frame (docs/PROTOCOL.md). Either way it stays in the frame,
+//! shared and not copied, until a key is chosen; a detached signature then only needs its
+//! hash, so base64 is decoded a chunk at a time straight into the hasher and never held whole
+//! (SIMD base64: 2 ms to check 67 MB, 6 ms to decode it, where the `base64` crate takes 26 ms).
 
+use std::borrow::Cow;
 use std::sync::mpsc;
 use std::time::SystemTime;
 
@@ -22,18 +24,25 @@ const PIPELINE_FROM: usize = 8 * CHUNK;
 /// Decoded chunks in flight between the two threads.
 const BUFFERS: usize = 4;
 
-/// A document the page sent as standard base64, known to decode.
+/// A document to sign, as the page sent it.
 #[derive(Debug, Clone)]
-pub struct Base64Document {
-    text: Bytes,
+pub struct Document {
+    form: Form,
     len: usize,
 }
 
-impl Base64Document {
+#[derive(Debug, Clone)]
+enum Form {
+    /// Standard base64, known to decode.
+    Base64(Bytes),
+    Raw(Bytes),
+}
+
+impl Document {
     /// Checks `text`, a string inside `frame`, and keeps it without copying. Line breaks and
     /// other ASCII whitespace are ignored (Java's MIME encoder wraps at 76); only input that
     /// has them pays for a filtered copy. None when it is not base64.
-    pub fn parse(frame: &Bytes, text: &str) -> Option<Self> {
+    pub fn base64(frame: &Bytes, text: &str) -> Option<Self> {
         let text = if ENGINE.check(text.as_bytes()).is_ok() {
             view(frame, text)
         } else if text.bytes().any(|b| b.is_ascii_whitespace()) {
@@ -44,10 +53,26 @@ impl Base64Document {
             return None;
         };
         let len = ENGINE.decoded_length(&text).ok()?;
-        Some(Base64Document { text, len })
+        Some(Document {
+            form: Form::Base64(text),
+            len,
+        })
     }
 
-    /// The decoded length in bytes.
+    /// The document is these bytes: a binary attachment, or a string signed as its UTF-8.
+    pub fn raw(bytes: Bytes) -> Self {
+        Document {
+            len: bytes.len(),
+            form: Form::Raw(bytes),
+        }
+    }
+
+    /// `text`, a string inside `frame`, signed as its own UTF-8 bytes.
+    pub fn text(frame: &Bytes, text: &str) -> Self {
+        Document::raw(view(frame, text))
+    }
+
+    /// The document's length in bytes (decoded).
     pub fn len(&self) -> usize {
         self.len
     }
@@ -57,7 +82,7 @@ impl Base64Document {
     }
 
     /// CMS SignedData over the document, as DER. Detached, only the hash is needed, so the
-    /// document is decoded a chunk at a time and never held whole.
+    /// document is never decoded whole.
     pub fn sign_cms(
         &self,
         signer: &dyn RawSigner,
@@ -68,18 +93,25 @@ impl Base64Document {
             let digest = self.digest(signer.algorithm())?;
             cms::sign_cms_digest(signer, &digest, signing_time)?
         } else {
-            cms::sign_cms(signer, &self.decode()?, false, signing_time)?
+            cms::sign_cms(signer, &self.bytes()?, false, signing_time)?
         })
     }
 
-    /// The document's hash under `algorithm`, decoding as it goes. Large documents are
-    /// decoded on a second thread while this one hashes: decoding 50 MB takes 6 ms beside
-    /// SHA-256's 28 ms, so the hash alone sets the pace.
+    /// The document's hash under `algorithm`. Large base64 documents are decoded on a second
+    /// thread while this one hashes: decoding 50 MB takes 6 ms beside SHA-256's 28 ms, so the
+    /// hash alone sets the pace.
     pub fn digest(&self, algorithm: SignatureAlgorithm) -> Result<Vec<u8>, DocumentError> {
         let mut hasher = algorithm.hasher();
-        if self.text.len() < PIPELINE_FROM {
+        let text = match &self.form {
+            Form::Raw(bytes) => {
+                hasher.update(bytes);
+                return Ok(hasher.finalize());
+            }
+            Form::Base64(text) => text,
+        };
+        if text.len() < PIPELINE_FROM {
             let mut buffer = vec![0u8; DECODED_CHUNK];
-            for chunk in self.text.chunks(CHUNK) {
+            for chunk in text.chunks(CHUNK) {
                 hasher.update(decode_chunk(chunk, &mut buffer)?);
             }
             return Ok(hasher.finalize());
@@ -91,7 +123,7 @@ impl Base64Document {
         }
         std::thread::scope(|scope| {
             let decoder = scope.spawn(move || -> Result<(), DocumentError> {
-                for chunk in self.text.chunks(CHUNK) {
+                for chunk in text.chunks(CHUNK) {
                     let Ok(mut buffer) = free_rx.recv() else {
                         break;
                     };
@@ -113,10 +145,14 @@ impl Base64Document {
     }
 
     /// The whole document, for signatures that embed it.
-    pub fn decode(&self) -> Result<Vec<u8>, DocumentError> {
-        ENGINE
-            .decode_to_vec(&self.text)
-            .map_err(|_| DocumentError::NotBase64)
+    pub fn bytes(&self) -> Result<Cow<'_, [u8]>, DocumentError> {
+        match &self.form {
+            Form::Raw(bytes) => Ok(Cow::Borrowed(bytes)),
+            Form::Base64(text) => ENGINE
+                .decode_to_vec(text)
+                .map(Cow::Owned)
+                .map_err(|_| DocumentError::NotBase64),
+        }
     }
 }
 
@@ -147,9 +183,14 @@ fn view(frame: &Bytes, text: &str) -> Bytes {
     }
 }
 
-/// Decodes standard base64 with the same rules as [`Base64Document::parse`].
+/// Decodes standard base64 with the same rules as [`Document::base64`].
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    Base64Document::parse(&Bytes::new(), text)?.decode().ok()
+    Some(
+        Document::base64(&Bytes::new(), text)?
+            .bytes()
+            .ok()?
+            .into_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -166,16 +207,19 @@ mod tests {
     fn a_document_inside_the_frame_is_not_copied() {
         let (frame, range) = frame_with("aGVsbG8=");
         let text = std::str::from_utf8(&frame[range]).unwrap();
-        let document = Base64Document::parse(&frame, text).expect("base64");
-        assert_eq!(document.text.as_ptr(), text.as_ptr());
-        assert_eq!(document.decode().unwrap(), b"hello");
+        let document = Document::base64(&frame, text).expect("base64");
+        let Form::Base64(kept) = &document.form else {
+            panic!("base64");
+        };
+        assert_eq!(kept.as_ptr(), text.as_ptr());
+        assert_eq!(document.bytes().unwrap().as_ref(), b"hello");
     }
 
     #[test]
     fn a_string_outside_the_frame_is_copied() {
-        let document = Base64Document::parse(&Bytes::new(), "aGVsbG8=").expect("base64");
+        let document = Document::base64(&Bytes::new(), "aGVsbG8=").expect("base64");
         assert_eq!(document.len(), 5);
-        assert_eq!(document.decode().unwrap(), b"hello");
+        assert_eq!(document.bytes().unwrap().as_ref(), b"hello");
     }
 
     #[test]
@@ -185,7 +229,7 @@ mod tests {
         for len in [3 * DECODED_CHUNK + 17, 11 * DECODED_CHUNK + 2] {
             let data: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
             let text = base64::engine::general_purpose::STANDARD.encode(&data);
-            let document = Base64Document::parse(&Bytes::new(), &text).expect("base64");
+            let document = Document::base64(&Bytes::new(), &text).expect("base64");
             assert_eq!(document.len(), data.len());
             for algorithm in [SignatureAlgorithm::RsaSha256, SignatureAlgorithm::Gost2015] {
                 assert_eq!(document.digest(algorithm).unwrap(), algorithm.digest(&data));
@@ -199,8 +243,8 @@ mod tests {
 
     #[test]
     fn wrapped_base64_is_accepted() {
-        let document = Base64Document::parse(&Bytes::new(), "aGVs\r\nbG8=\n").expect("base64");
-        assert_eq!(document.decode().unwrap(), b"hello");
+        let document = Document::base64(&Bytes::new(), "aGVs\r\nbG8=\n").expect("base64");
+        assert_eq!(document.bytes().unwrap().as_ref(), b"hello");
     }
 
     #[test]
@@ -213,16 +257,13 @@ mod tests {
             "!!!!",
             "aGVsbG8=aGVsbG8=",
         ] {
-            assert!(
-                Base64Document::parse(&Bytes::new(), text).is_none(),
-                "{text:?}"
-            );
+            assert!(Document::base64(&Bytes::new(), text).is_none(), "{text:?}");
         }
     }
 
     #[test]
     fn empty_base64_is_an_empty_document() {
-        let document = Base64Document::parse(&Bytes::new(), "").expect("base64");
+        let document = Document::base64(&Bytes::new(), "").expect("base64");
         assert!(document.is_empty());
         assert_eq!(
             document
@@ -231,5 +272,15 @@ mod tests {
                 .len(),
             32
         );
+    }
+
+    #[test]
+    fn a_raw_document_hashes_and_embeds_its_own_bytes() {
+        let data = Bytes::from_static(b"raw bytes, not base64!");
+        let document = Document::raw(data.clone());
+        assert_eq!(document.len(), data.len());
+        assert_eq!(document.bytes().unwrap().as_ref(), &data[..]);
+        let algorithm = SignatureAlgorithm::RsaSha256;
+        assert_eq!(document.digest(algorithm).unwrap(), algorithm.digest(&data));
     }
 }

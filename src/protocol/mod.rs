@@ -18,7 +18,7 @@ use crate::keystore::Entry;
 /// Frames are shared byte buffers; re-exported so callers need no `bytes` dependency of their own.
 pub use bytes::Bytes;
 pub(crate) use document::decode_base64;
-pub use document::Base64Document;
+pub use document::Document;
 pub use filter::KeyFilter;
 
 /// The NCALayer keep-alive frame, echoed back unchanged.
@@ -241,10 +241,40 @@ pub type Json<'a> = serde_json_borrow::Value<'a>;
 /// A JSON object of a request (members in document order; the first of duplicates wins).
 pub type JsonObject<'a> = serde_json_borrow::ObjectAsVec<'a>;
 
-/// Routes one frame to the API it belongs to. The frame is shared, not borrowed, so a large
-/// document in it can wait for the user's key without being copied.
-pub fn route(frame: &Bytes, context: &Context) -> Outcome {
-    let Ok(text) = std::str::from_utf8(frame) else {
+/// One message from a page: the request's JSON and, in a binary message, the document that
+/// follows it after a zero byte (docs/PROTOCOL.md, "Binary documents"). Both are shared slices
+/// of the message, so a large document can wait for the user's key without being copied.
+#[derive(Debug, Clone, Default)]
+pub struct Frame {
+    pub json: Bytes,
+    pub document: Option<Bytes>,
+}
+
+impl Frame {
+    /// A text message: JSON only.
+    pub fn text(json: impl Into<Bytes>) -> Self {
+        Frame {
+            json: json.into(),
+            document: None,
+        }
+    }
+
+    /// A binary message: JSON, then optionally a zero byte (never part of JSON text) and the
+    /// document's bytes.
+    pub fn binary(message: Bytes) -> Self {
+        match memchr::memchr(0, &message) {
+            Some(at) => Frame {
+                json: message.slice(..at),
+                document: Some(message.slice(at + 1..)),
+            },
+            None => Frame::text(message),
+        }
+    }
+}
+
+/// Routes one message to the API it belongs to.
+pub fn route(frame: &Frame, context: &Context) -> Outcome {
+    let Ok(text) = std::str::from_utf8(&frame.json) else {
         return Outcome::Reply(ncalayer::invalid_json());
     };
     if text == HEARTBEAT {
@@ -260,8 +290,13 @@ pub fn route(frame: &Bytes, context: &Context) -> Outcome {
         .is_some_and(|object| object.contains_key("jsonrpc"));
     if is_rpc {
         native::handle(&value, frame, context)
+    } else if frame.document.is_some() {
+        Outcome::Reply(ncalayer::common_error(
+            "Binary documents are only for qoltanba.sign",
+            None,
+        ))
     } else {
-        ncalayer::handle(&value, frame, context)
+        ncalayer::handle(&value, &frame.json, context)
     }
 }
 
@@ -278,7 +313,7 @@ mod tests {
         let context = Context {
             origin: "https://egov.kz".into(),
         };
-        match route(&Bytes::copy_from_slice(text.as_bytes()), &context) {
+        match route(&Frame::text(text.to_string()), &context) {
             Outcome::Reply(reply) => reply,
             other => panic!("expected a reply, got {other:?}"),
         }
@@ -295,7 +330,9 @@ mod tests {
         let context = Context {
             origin: "https://egov.kz".into(),
         };
-        let request = Bytes::from_static(br#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#);
+        let request = Frame::text(
+            r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#,
+        );
         match route(&request, &context) {
             Outcome::Key(job) => assert_eq!(job.filter.purpose, crate::cert::Purpose::Auth),
             other => panic!("expected a key job, got {other:?}"),

@@ -2,14 +2,13 @@
 
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
-use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::DataFormat;
 use super::{
-    encode_base64, Base64Document, Context, Failure, Handler, Json, JsonObject, KeyFilter, KeyJob,
+    encode_base64, Context, Document, Failure, Frame, Handler, Json, JsonObject, KeyFilter, KeyJob,
     KeystoresJob, Outcome, Signing, Task,
 };
 use crate::cert::{Holder, Purpose};
@@ -175,8 +174,8 @@ pub struct Call<'a> {
     pub id: Value,
     pub params: &'a JsonObject<'a>,
     pub origin: &'a str,
-    /// The frame the request came in, which large documents stay in until they are signed.
-    pub frame: &'a Bytes,
+    /// The message the request came in, which large documents stay in until they are signed.
+    pub frame: &'a Frame,
 }
 
 type NativeHandler = dyn for<'a> Handler<Call<'a>>;
@@ -192,7 +191,7 @@ fn handlers() -> [(&'static str, &'static NativeHandler); 5] {
 }
 
 /// Routes a decoded JSON-RPC 2.0 request.
-pub fn handle(request: &Json<'_>, frame: &Bytes, context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, frame: &Frame, context: &Context) -> Outcome {
     let null = Value::Null;
     let Some(object) = request.as_object() else {
         return Outcome::Reply(error_with_code(
@@ -234,6 +233,9 @@ pub fn handle(request: &Json<'_>, frame: &Bytes, context: &Context) -> Outcome {
         Some(Json::Object(params)) => params,
         Some(_) => return bad_params(&id, "params must be an object"),
     };
+    if frame.document.is_some() && method != "qoltanba.sign" {
+        return bad_params(&id, "only qoltanba.sign takes a binary document");
+    }
     match handlers().into_iter().find(|(name, _)| *name == method) {
         Some((_, handler)) => handler.handle(Call {
             id,
@@ -448,10 +450,10 @@ enum SignFormat {
     Raw,
 }
 
-/// What `qoltanba.sign` signs: XML text as sent, or a base64 document still in its frame.
+/// What `qoltanba.sign` signs: XML text as sent, or a document still in its message.
 enum SignData {
     Xml(String),
-    Binary(Base64Document),
+    Binary(Document),
 }
 
 fn sign(call: Call<'_>) -> Outcome {
@@ -473,15 +475,26 @@ fn sign(call: Call<'_>) -> Outcome {
             Some(Json::Bool(b)) => *b,
             Some(_) => return Err(bad_params(&call.id, "detached must be a boolean")),
         };
-        let text = call.string("data")?;
-        let data = match format {
-            SignFormat::Xml => {
+        let in_params = !matches!(call.params.get("data"), None | Some(Json::Null));
+        let data = match (format, &call.frame.document) {
+            (_, Some(_)) if in_params => {
+                return Err(bad_params(
+                    &call.id,
+                    "data is given twice: in params and as a binary document",
+                ))
+            }
+            (SignFormat::Xml, Some(_)) => {
+                return Err(bad_params(&call.id, "xml data must be text in params.data"))
+            }
+            (_, Some(bytes)) => SignData::Binary(Document::raw(bytes.clone())),
+            (SignFormat::Xml, None) => {
+                let text = call.string("data")?;
                 xml::reference_digest(text)
                     .map_err(|e| bad_params(&call.id, &format!("data: {e}")))?;
                 SignData::Xml(text.to_string())
             }
-            SignFormat::Cms | SignFormat::Raw => SignData::Binary(
-                Base64Document::parse(call.frame, text)
+            (SignFormat::Cms | SignFormat::Raw, None) => SignData::Binary(
+                Document::base64(&call.frame.json, call.string("data")?)
                     .ok_or_else(|| bad_params(&call.id, "data must be base64"))?,
             ),
         };
@@ -511,7 +524,7 @@ fn sign(call: Call<'_>) -> Outcome {
                     ("xml", signed)
                 }
                 (SignData::Binary(document), SignFormat::Raw) => {
-                    let data = document.decode().map_err(|e| failed(&e))?;
+                    let data = document.bytes().map_err(|e| failed(&e))?;
                     ("raw", encode_base64(&sign_raw(&signer, &data)?))
                 }
                 (SignData::Binary(document), _) => {

@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use super::DataFormat;
 use super::{
-    decode_base64, encode_base64, Base64Document, Context, Failure, Handler, Json, JsonObject,
-    KeyFilter, KeyJob, Outcome, Signing, Task,
+    decode_base64, encode_base64, Context, Document, Failure, Handler, Json, JsonObject, KeyFilter,
+    KeyJob, Outcome, Signing, Task,
 };
 use crate::cert::Purpose;
 use crate::keystore::Entry;
@@ -418,40 +418,18 @@ fn sign_xmls(call: CommonCall<'_>) -> Outcome {
     )
 }
 
-/// What a CMS request signs: base64 still in its frame, or (basics.sign without `decode`)
-/// the string's own bytes.
-enum CmsData {
-    Base64(Base64Document),
-    Text(Vec<u8>),
-}
-
-impl CmsData {
-    fn len(&self) -> usize {
-        match self {
-            CmsData::Base64(document) => document.len(),
-            CmsData::Text(bytes) => bytes.len(),
-        }
-    }
-}
-
-/// CMS SignedData over `data`, as DER.
+/// CMS SignedData over `document`, as DER.
 fn cms_with(
     entry: &Entry,
     signing: Signing,
-    data: &CmsData,
+    document: &Document,
     detached: bool,
     allow_expired: bool,
 ) -> Result<Vec<u8>, String> {
     let signer = entry_signer(entry, signing, allow_expired)?;
-    let time = signing.system_time;
-    match data {
-        CmsData::Base64(document) => document
-            .sign_cms(&signer, detached, time)
-            .map_err(|e| e.to_string()),
-        CmsData::Text(bytes) => {
-            cms::sign_cms(&signer, bytes, detached, time).map_err(|e| e.to_string())
-        }
-    }
+    document
+        .sign_cms(&signer, detached, signing.system_time)
+        .map_err(|e| e.to_string())
 }
 
 /// Detached CMS SignedData over a precomputed `hash`, as DER.
@@ -488,9 +466,8 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
         let purpose = key_type_purpose(call.string(1)?);
         let data = call.string(2)?;
         let attached = call.boolean(3)?;
-        let data = Base64Document::parse(call.frame, data)
-            .map(CmsData::Base64)
-            .ok_or_else(|| call.error("Invalid base64 data"))?;
+        let data =
+            Document::base64(call.frame, data).ok_or_else(|| call.error("Invalid base64 data"))?;
         Ok::<_, Outcome>((purpose, data, attached))
     })();
     let (purpose, data, attached) = match prepared {

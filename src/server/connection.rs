@@ -16,13 +16,13 @@ use super::jobs::{self, Connection};
 use super::rewind::Rewind;
 use super::Service;
 use crate::policy;
-use crate::protocol::{self, ncalayer, Context, Outcome};
+use crate::protocol::{self, ncalayer, Context, Frame, Outcome};
 
 /// A client that has not sent its request head by then is dropped.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Request heads larger than this are not browsers.
 const MAX_HEAD: usize = 16 * 1024;
-/// Frames larger than this are routed on a blocking thread (JSON, base64, XML parsing).
+/// Requests whose JSON is larger than this are routed on a blocking thread (JSON, base64, XML).
 const LARGE_FRAME: usize = 64 * 1024;
 const TLS_HANDSHAKE: u8 = 0x16;
 /// Small enough for many idle pages, large enough for typical requests in one read.
@@ -259,9 +259,9 @@ async fn run_socket<S>(
             }
         };
         let frame = match message {
-            Some(Ok(Message::Text(text))) => Bytes::from(text),
-            // Pages may send their JSON as a binary frame; route checks it is UTF-8.
-            Some(Ok(Message::Binary(bytes))) => bytes,
+            Some(Ok(Message::Text(text))) => Frame::text(Bytes::from(text)),
+            // JSON as a binary frame (route checks it is UTF-8), maybe with a raw document.
+            Some(Ok(Message::Binary(bytes))) => Frame::binary(bytes),
             Some(Ok(Message::Close(_))) | None => break,
             Some(Ok(_)) => continue,
             Some(Err(WsError::Capacity(e))) => {
@@ -275,7 +275,8 @@ async fn run_socket<S>(
                 break;
             }
         };
-        let outcome = if frame.len() > LARGE_FRAME {
+        // Only the JSON is parsed here; an attached document waits for the key untouched.
+        let outcome = if frame.json.len() > LARGE_FRAME {
             let context = context.clone();
             match tokio::task::spawn_blocking(move || protocol::route(&frame, &context)).await {
                 Ok(outcome) => outcome,

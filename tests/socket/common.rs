@@ -163,6 +163,21 @@ pub async fn ask<S: AsyncRead + AsyncWrite + Unpin>(
     next_text(ws).await
 }
 
+/// Sends `request` as a binary frame with `document` after a zero byte, the native API's
+/// binary documents, and returns the reply as JSON.
+pub async fn ask_with_document(
+    ws: &mut Ws,
+    request: &serde_json::Value,
+    document: &[u8],
+) -> serde_json::Value {
+    let mut message = request.to_string().into_bytes();
+    message.push(0);
+    message.extend_from_slice(document);
+    ws.send(Message::binary(message)).await.expect("send");
+    let reply = next_text(ws).await;
+    serde_json::from_str(&reply).unwrap_or_else(|_| panic!("reply is JSON: {reply}"))
+}
+
 pub async fn ask_json(ws: &mut Ws, request: &serde_json::Value) -> serde_json::Value {
     let reply = ask(ws, &request.to_string()).await;
     serde_json::from_str(&reply).unwrap_or_else(|_| panic!("reply is JSON: {reply}"))

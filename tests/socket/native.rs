@@ -2,10 +2,12 @@
 
 use std::time::Duration;
 
+use futures_util::SinkExt;
 use qoltanba::prompt::scripted::{Event, KeyAnswer};
 use qoltanba::server::Config;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::*;
 
@@ -393,4 +395,79 @@ async fn a_large_detached_signature_does_not_verify_a_changed_document() {
         !ok,
         "one changed byte deep in the document must fail verification"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_binary_document_after_the_json_signs_detached_and_attached() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let dir = tempfile::tempdir().expect("dir");
+    // Raw bytes, zero bytes included: only the first zero ends the JSON.
+    let mut data = large_document();
+    data[0] = 0;
+    for (id, detached) in [(11, true), (12, false)] {
+        let request = rpc(
+            id,
+            "qoltanba.sign",
+            json!({"format": "cms", "detached": detached}),
+        );
+        let reply = ask_with_document(&mut ws, &request, &data).await;
+        let der = unb64(reply["result"]["signature"].as_str().expect("cms"));
+        let content = detached.then_some(data.as_slice());
+        let (ok, out, log) = openssl_cms_verify(dir.path(), &der, false, content);
+        assert!(ok, "openssl (detached {detached}): {log}");
+        assert_eq!(out, data);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_binary_document_signs_raw() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = b"raw bytes \x00\xff to sign";
+    let request = rpc(13, "qoltanba.sign", json!({"format": "raw"}));
+    let reply = ask_with_document(&mut ws, &request, data).await;
+    let certificate = unb64(reply["result"]["certificate"].as_str().expect("cert"));
+    let signature = unb64(reply["result"]["signature"].as_str().expect("sig"));
+    assert!(openssl_verify_raw(
+        dir.path(),
+        &certificate,
+        data,
+        &signature
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_binary_document_is_refused_where_it_does_not_belong() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let cases = [
+        rpc(
+            14,
+            "qoltanba.sign",
+            json!({"format": "cms", "data": b64(b"twice")}),
+        ),
+        rpc(15, "qoltanba.sign", json!({"format": "xml"})),
+        rpc(16, "qoltanba.version", json!({})),
+    ];
+    for request in cases {
+        let reply = ask_with_document(&mut ws, &request, b"document").await;
+        assert_eq!(reply["error"]["code"], -32602, "{request}: {reply}");
+        assert_eq!(reply["error"]["data"]["reason"], "bad_request", "{reply}");
+    }
+    let version = ask_json(&mut ws, &rpc(17, "qoltanba.version", json!({}))).await;
+    assert!(version["result"].is_object(), "still answers: {version}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_sent_as_a_binary_frame_without_a_document_still_works() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let request = rpc(18, "qoltanba.version", json!({}));
+    ws.send(Message::binary(request.to_string().into_bytes()))
+        .await
+        .expect("send");
+    let reply: serde_json::Value = serde_json::from_str(&next_text(&mut ws).await).expect("json");
+    assert!(reply["result"].is_object(), "{reply}");
 }

@@ -493,3 +493,19 @@ async fn basics_sign_without_decode_signs_the_string_itself() {
     assert!(ok, "openssl: {log}");
     assert_eq!(content, b"plain text, not base64!");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_binary_document_is_only_for_the_native_api() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let request = common(
+        "createCMSSignatureFromBase64",
+        json!(["PKCS12", "SIGNATURE", "", false]),
+    );
+    let reply = ask_with_document(&mut ws, &request, b"document").await;
+    assert_eq!(reply["code"], "500", "{reply}");
+    assert_eq!(
+        reply["message"], "Binary documents are only for qoltanba.sign",
+        "{reply}"
+    );
+}

@@ -5,12 +5,12 @@ use serde_json::{Map, Value};
 
 use super::{
     basics_canceled, basics_error, basics_ok, check_hash_length, check_xml, cms_digest_with,
-    cms_with, sign_xml_with, CmsData, PKCS12,
+    cms_with, sign_xml_with, PKCS12,
 };
 use crate::cert::Purpose;
 use crate::protocol::{
-    decode_base64, Base64Document, DataFormat, Failure, Json, JsonObject, KeyFilter, KeyJob,
-    Outcome, Task,
+    decode_base64, DataFormat, Document, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome,
+    Task,
 };
 use crate::sign::cms;
 use crate::sign::xml::XmlLayout;
@@ -70,25 +70,25 @@ fn strings<'a>(value: &'a Json<'_>, name: &str) -> Result<Vec<&'a str>, Outcome>
 }
 
 /// One document of the request, in the form its signature needs.
-enum Document {
+enum Input {
     Xml(String),
     /// A hash to sign as a detached CMS (`digested`).
     Hash(Vec<u8>),
-    Cms(CmsData),
+    Cms(Document),
 }
 
-impl Document {
+impl Input {
     fn len(&self) -> usize {
         match self {
-            Document::Xml(xml) => xml.len(),
-            Document::Hash(hash) => hash.len(),
-            Document::Cms(data) => data.len(),
+            Input::Xml(xml) => xml.len(),
+            Input::Hash(hash) => hash.len(),
+            Input::Cms(data) => data.len(),
         }
     }
 
     fn xml(&self) -> Option<&str> {
         match self {
-            Document::Xml(xml) => Some(xml),
+            Input::Xml(xml) => Some(xml),
             _ => None,
         }
     }
@@ -96,7 +96,7 @@ impl Document {
 
 struct Prepared {
     format: Format,
-    documents: Vec<Document>,
+    documents: Vec<Input>,
     filter: KeyFilter,
     encapsulate: bool,
     /// Each document is a hash to sign as a detached CMS.
@@ -111,7 +111,7 @@ fn read_document(
     decode: bool,
     digested: bool,
     frame: &Bytes,
-) -> Result<Document, Outcome> {
+) -> Result<Input, Outcome> {
     let not_base64 = || invalid("data is not valid base64");
     let bytes = || match decode {
         true => decode_base64(text).ok_or_else(not_base64),
@@ -121,16 +121,16 @@ fn read_document(
         Format::Cms if digested => {
             let hash = bytes()?;
             check_hash_length(&hash).map_err(|m| invalid(&m))?;
-            Ok(Document::Hash(hash))
+            Ok(Input::Hash(hash))
         }
-        Format::Cms if decode => Base64Document::parse(frame, text)
-            .map(|document| Document::Cms(CmsData::Base64(document)))
+        Format::Cms if decode => Document::base64(frame, text)
+            .map(Input::Cms)
             .ok_or_else(not_base64),
-        Format::Cms => Ok(Document::Cms(CmsData::Text(text.as_bytes().to_vec()))),
+        Format::Cms => Ok(Input::Cms(Document::text(frame, text))),
         Format::Xml => {
             let xml = String::from_utf8(bytes()?).map_err(|_| invalid("XML is not UTF-8"))?;
             check_xml(&xml).map_err(|m| invalid(&m))?;
-            Ok(Document::Xml(xml))
+            Ok(Input::Xml(xml))
         }
     }
 }
@@ -242,15 +242,10 @@ pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
             count: documents.len(),
             format: data_format,
         },
-        Format::Xml => Task::sign_xml(
-            &documents
-                .iter()
-                .filter_map(Document::xml)
-                .collect::<Vec<_>>(),
-        ),
+        Format::Xml => Task::sign_xml(&documents.iter().filter_map(Input::xml).collect::<Vec<_>>()),
         Format::Cms => Task::sign_binary(
             data_format,
-            &documents.iter().map(Document::len).collect::<Vec<_>>(),
+            &documents.iter().map(Input::len).collect::<Vec<_>>(),
         ),
     };
     Outcome::Key(Box::new(KeyJob {
@@ -260,13 +255,11 @@ pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
             let mut signatures = Vec::with_capacity(documents.len());
             for document in &documents {
                 let signed = match document {
-                    Document::Hash(hash) => cms_digest_with(entry, signing, hash, allow_expired)
+                    Input::Hash(hash) => cms_digest_with(entry, signing, hash, allow_expired)
                         .map(|der| cms::to_pem(&der)),
-                    Document::Cms(data) => {
-                        cms_with(entry, signing, data, !encapsulate, allow_expired)
-                            .map(|der| cms::to_pem(&der))
-                    }
-                    Document::Xml(xml) => {
+                    Input::Cms(data) => cms_with(entry, signing, data, !encapsulate, allow_expired)
+                        .map(|der| cms::to_pem(&der)),
+                    Input::Xml(xml) => {
                         sign_xml_with(entry, signing, xml, XmlLayout::Compact, allow_expired)
                     }
                 };
