@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::frame::Frame;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
 use tokio_tungstenite::MaybeTlsStream;
 
 const ORIGIN: &str = "https://portal.example.kz";
@@ -242,50 +242,53 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 /// 50 MB detached CMS over the socket vs `openssl cms -sign` on the same file, five runs each.
 ///
-/// Two clients: tungstenite's, which builds and masks the whole 67 MB frame inside the timing,
-/// and a pre-framed one that only writes bytes it encoded beforehand (as openssl's input is
-/// ready on disk), which isolates the service. Each both on fresh connections (every buffer
-/// newly allocated and faulted in) and repeated on one connection (buffers reused).
+/// The document goes as base64 in the JSON (the NCALayer-era way) or as a binary document
+/// after it. Two clients: tungstenite's, which builds and masks the whole frame inside the
+/// timing, and a pre-framed one that only writes bytes it encoded beforehand (as openssl's
+/// input is ready on disk), which isolates the service. Each on fresh connections (every
+/// buffer newly allocated and faulted in) and repeated on one connection (buffers reused).
 async fn cms(port: u16, prompt: &ScriptedPrompt) {
     let dir = tempfile::tempdir().expect("dir");
     let document: Vec<u8> = (0..50_000_000u32).map(|i| (i % 251) as u8).collect();
     let file = dir.path().join("doc.bin");
     std::fs::write(&file, &document).expect("write");
     prompt.set_key(KeyAnswer::first("individual_sign.p12", "Qwerty12"));
-    let request = format!(
+    let base64 = Message::text(format!(
         r#"{{"jsonrpc":"2.0","id":3,"method":"qoltanba.sign","params":{{"format":"cms","detached":true,"data":"{}"}}}}"#,
         base64::engine::general_purpose::STANDARD.encode(&document)
-    );
-    let mut framed = Vec::new();
-    let mut frame = Frame::message(request.clone(), OpCode::Data(Data::Text), true);
-    frame.header_mut().mask = Some([0x5a, 0xc3, 0x17, 0x8e]);
-    frame.format(&mut framed).expect("frame");
+    ));
+    let mut binary =
+        br#"{"jsonrpc":"2.0","id":3,"method":"qoltanba.sign","params":{"format":"cms","detached":true}}"#
+            .to_vec();
+    binary.push(0);
+    binary.extend_from_slice(&document);
+    let binary = Message::binary(binary);
 
     // Once, so no run also pays for opening the keystore.
     let mut ws = connect(port).await;
     let small = r#"{"jsonrpc":"2.0","id":4,"method":"qoltanba.sign","params":{"format":"cms","detached":true,"data":"AAAA"}}"#;
     ask(&mut ws, small).await;
 
-    let mut fresh = Vec::new();
-    let mut fresh_framed = Vec::new();
-    let mut again = Vec::new();
-    let mut again_framed = Vec::new();
-    // A page connects when it loads and sends the document later: each fresh connection idles
-    // first, so the previous one's teardown is not timed.
-    for _ in 0..RUNS {
-        let mut ws = connect(port).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        fresh.push(timed_sign(&mut ws, Some(request.clone()), &framed).await);
-        drop(ws);
-        let mut ws = connect(port).await;
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        fresh_framed.push(timed_sign(&mut ws, None, &framed).await);
-    }
-    for _ in 0..RUNS {
-        again.push(timed_sign(&mut ws, Some(request.clone()), &framed).await);
-    }
-    for _ in 0..RUNS {
-        again_framed.push(timed_sign(&mut ws, None, &framed).await);
+    let mut rows = Vec::new();
+    for (encoding, message) in [("base64", &base64), ("binary", &binary)] {
+        let framed = pre_framed(message);
+        for client in ["tungstenite", "pre-framed"] {
+            let framed = (client == "pre-framed").then_some(framed.as_slice());
+            // A page connects when it loads and sends the document later: each fresh
+            // connection idles first, so the previous one's teardown is not timed.
+            let mut fresh = Vec::new();
+            for _ in 0..RUNS {
+                let mut ws = connect(port).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                fresh.push(timed_sign(&mut ws, message, framed).await);
+            }
+            rows.push((encoding, client, "fresh connections", fresh));
+            let mut again = Vec::new();
+            for _ in 0..RUNS {
+                again.push(timed_sign(&mut ws, message, framed).await);
+            }
+            rows.push((encoding, client, "one connection", again));
+        }
     }
 
     let pem = dir.path().join("key.pem");
@@ -322,36 +325,46 @@ async fn cms(port: u16, prompt: &ScriptedPrompt) {
     }
     let openssl = median(openssl);
     println!("50 MB detached CMS: openssl cms -sign {openssl:?} (median of {RUNS})");
-    for (name, runs) in [
-        ("tungstenite client, fresh connections", fresh),
-        ("tungstenite client, one connection", again),
-        ("pre-framed client, fresh connections", fresh_framed),
-        ("pre-framed client, one connection", again_framed),
-    ] {
+    for (encoding, client, connections, runs) in rows {
         let socket = median(runs.clone());
         println!(
-            "  socket, {name}: {socket:?} (median; runs {runs:?}), ratio {:.2}",
+            "  socket, {encoding}, {client} client, {connections}: {socket:?} (median; runs {runs:?}), ratio {:.2}",
             openssl.as_secs_f64() / socket.as_secs_f64()
         );
     }
 }
 
-/// One 50 MB sign request and its reply: sent through tungstenite when `request` is given,
-/// else as the pre-encoded `framed` bytes written straight to the socket.
-async fn timed_sign(ws: &mut Ws, request: Option<String>, framed: &[u8]) -> Duration {
+/// `message` masked and framed as a client sends it, ready to write.
+fn pre_framed(message: &Message) -> Vec<u8> {
+    let (payload, opcode) = match message {
+        Message::Text(text) => (Bytes::from(text.clone()), Data::Text),
+        Message::Binary(bytes) => (bytes.clone(), Data::Binary),
+        _ => unreachable!("a request is text or binary"),
+    };
+    let mut frame = Frame::message(payload, OpCode::Data(opcode), true);
+    frame.header_mut().mask = Some([0x5a, 0xc3, 0x17, 0x8e]);
+    let mut framed = Vec::new();
+    frame.format(&mut framed).expect("frame");
+    framed
+}
+
+/// One 50 MB sign request and its reply: sent through tungstenite, or as the pre-encoded
+/// `framed` bytes written straight to the socket.
+async fn timed_sign(ws: &mut Ws, message: &Message, framed: Option<&[u8]>) -> Duration {
+    let message = message.clone();
     let start = Instant::now();
-    let reply = match request {
-        Some(request) => ask(ws, request).await,
-        None => {
+    match framed {
+        None => ws.send(message).await.expect("send"),
+        Some(framed) => {
             let MaybeTlsStream::Plain(stream) = ws.get_mut() else {
                 panic!("plain ws");
             };
             stream.write_all(framed).await.expect("write");
-            loop {
-                if let Message::Text(reply) = ws.next().await.expect("open").expect("frame") {
-                    break reply.as_str().to_string();
-                }
-            }
+        }
+    }
+    let reply = loop {
+        if let Message::Text(reply) = ws.next().await.expect("open").expect("frame") {
+            break reply.as_str().to_string();
         }
     };
     let elapsed = start.elapsed();
