@@ -3,13 +3,15 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qoltanba::protocol::{route, Bytes, Context, Failure, Outcome};
+use qoltanba::protocol::{route, Bytes, Context, Failure, Frame, Outcome};
 
 fuzz_target!(|frame: &[u8]| {
     let context = Context {
         origin: "https://egov.kz".to_string(),
     };
-    let frame = Bytes::copy_from_slice(frame);
+    let Ok(frame) = Frame::binary(Bytes::copy_from_slice(frame)) else {
+        return;
+    };
     if let Outcome::Key(job) = route(&frame, &context) {
         let _ = (job.fail)(Failure::Cancelled);
     }

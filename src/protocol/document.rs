@@ -43,14 +43,9 @@ impl Document {
     /// other ASCII whitespace are ignored (Java's MIME encoder wraps at 76); only input that
     /// has them pays for a filtered copy. None when it is not base64.
     pub fn base64(frame: &Bytes, text: &str) -> Option<Self> {
-        let text = if ENGINE.check(text.as_bytes()).is_ok() {
-            view(frame, text)
-        } else if text.bytes().any(|b| b.is_ascii_whitespace()) {
-            let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-            ENGINE.check(&compact).ok()?;
-            Bytes::from(compact)
-        } else {
-            return None;
+        let text = match checked_base64(text)? {
+            Cow::Borrowed(_) => view(frame, text),
+            Cow::Owned(compact) => Bytes::from(compact),
         };
         let len = ENGINE.decoded_length(&text).ok()?;
         Some(Document {
@@ -183,14 +178,24 @@ fn view(frame: &Bytes, text: &str) -> Bytes {
     }
 }
 
+/// `text` if it is standard base64, else its copy without ASCII whitespace if that is; None
+/// when neither is.
+fn checked_base64(text: &str) -> Option<Cow<'_, [u8]>> {
+    if ENGINE.check(text.as_bytes()).is_ok() {
+        return Some(Cow::Borrowed(text.as_bytes()));
+    }
+    // Wrapped input fails at its first line break, so this costs little.
+    if !text.bytes().any(|b| b.is_ascii_whitespace()) {
+        return None;
+    }
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    ENGINE.check(&compact).ok()?;
+    Some(Cow::Owned(compact))
+}
+
 /// Decodes standard base64 with the same rules as [`Document::base64`].
 pub(crate) fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    Some(
-        Document::base64(&Bytes::new(), text)?
-            .bytes()
-            .ok()?
-            .into_owned(),
-    )
+    ENGINE.decode_to_vec(checked_base64(text)?).ok()
 }
 
 #[cfg(test)]

@@ -15,11 +15,13 @@ use std::time::SystemTime;
 use time::OffsetDateTime;
 
 use crate::keystore::Entry;
-/// Frames are shared byte buffers; re-exported so callers need no `bytes` dependency of their own.
+/// Messages are shared byte buffers (the WebSocket layer's own types, so a message is never
+/// copied or validated twice); re-exported so callers need no dependency of their own.
 pub use bytes::Bytes;
 pub(crate) use document::decode_base64;
 pub use document::Document;
 pub use filter::KeyFilter;
+pub use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// The NCALayer keep-alive frame, echoed back unchanged.
 pub const HEARTBEAT: &str = "--heartbeat--";
@@ -244,15 +246,15 @@ pub type JsonObject<'a> = serde_json_borrow::ObjectAsVec<'a>;
 /// One message from a page: the request's JSON and, in a binary message, the document that
 /// follows it after a zero byte (docs/PROTOCOL.md, "Binary documents"). Both are shared slices
 /// of the message, so a large document can wait for the user's key without being copied.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Frame {
-    pub json: Bytes,
+    pub json: Utf8Bytes,
     pub document: Option<Bytes>,
 }
 
 impl Frame {
     /// A text message: JSON only.
-    pub fn text(json: impl Into<Bytes>) -> Self {
+    pub fn text(json: impl Into<Utf8Bytes>) -> Self {
         Frame {
             json: json.into(),
             document: None,
@@ -260,23 +262,22 @@ impl Frame {
     }
 
     /// A binary message: JSON, then optionally a zero byte (never part of JSON text) and the
-    /// document's bytes.
-    pub fn binary(message: Bytes) -> Self {
-        match memchr::memchr(0, &message) {
-            Some(at) => Frame {
-                json: message.slice(..at),
-                document: Some(message.slice(at + 1..)),
-            },
-            None => Frame::text(message),
-        }
+    /// document's bytes. An error when the JSON is not UTF-8.
+    pub fn binary(message: Bytes) -> Result<Self, std::str::Utf8Error> {
+        let (json, document) = match memchr::memchr(0, &message) {
+            Some(at) => (message.slice(..at), Some(message.slice(at + 1..))),
+            None => (message, None),
+        };
+        Ok(Frame {
+            json: Utf8Bytes::try_from(json)?,
+            document,
+        })
     }
 }
 
 /// Routes one message to the API it belongs to.
 pub fn route(frame: &Frame, context: &Context) -> Outcome {
-    let Ok(text) = std::str::from_utf8(&frame.json) else {
-        return Outcome::Reply(ncalayer::invalid_json());
-    };
+    let text = frame.json.as_str();
     if text == HEARTBEAT {
         return Outcome::Reply(HEARTBEAT.to_string());
     }
@@ -296,7 +297,7 @@ pub fn route(frame: &Frame, context: &Context) -> Outcome {
             None,
         ))
     } else {
-        ncalayer::handle(&value, &frame.json, context)
+        ncalayer::handle(&value, frame.json.as_ref(), context)
     }
 }
 

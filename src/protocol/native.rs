@@ -494,7 +494,7 @@ fn sign(call: Call<'_>) -> Outcome {
                 SignData::Xml(text.to_string())
             }
             (SignFormat::Cms | SignFormat::Raw, None) => SignData::Binary(
-                Document::base64(&call.frame.json, call.string("data")?)
+                Document::base64(call.frame.json.as_ref(), call.string("data")?)
                     .ok_or_else(|| bad_params(&call.id, "data must be base64"))?,
             ),
         };

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Bytes, Error as WsError, Message};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::jobs::{self, Connection};
 use super::rewind::Rewind;
@@ -259,9 +259,15 @@ async fn run_socket<S>(
             }
         };
         let frame = match message {
-            Some(Ok(Message::Text(text))) => Frame::text(Bytes::from(text)),
-            // JSON as a binary frame (route checks it is UTF-8), maybe with a raw document.
-            Some(Ok(Message::Binary(bytes))) => Frame::binary(bytes),
+            Some(Ok(Message::Text(text))) => Frame::text(text),
+            // JSON as a binary frame, maybe with a raw document after it.
+            Some(Ok(Message::Binary(bytes))) => match Frame::binary(bytes) {
+                Ok(frame) => frame,
+                Err(_) => {
+                    let _ = out.send(Message::text(ncalayer::invalid_json()));
+                    continue;
+                }
+            },
             Some(Ok(Message::Close(_))) | None => break,
             Some(Ok(_)) => continue,
             Some(Err(WsError::Capacity(e))) => {
