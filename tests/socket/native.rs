@@ -344,6 +344,15 @@ async fn unsupported_ec_key_is_reported_as_unsupported_key() {
     );
 }
 
+/// The reply's CMS verifies with openssl over `data` (given beside it when detached).
+fn assert_cms_verifies(reply: &serde_json::Value, data: &[u8], detached: bool) {
+    let dir = tempfile::tempdir().expect("dir");
+    let der = unb64(reply["result"]["signature"].as_str().expect("cms"));
+    let (ok, out, log) = openssl_cms_verify(dir.path(), &der, false, detached.then_some(data));
+    assert!(ok, "openssl (detached {detached}): {log}");
+    assert_eq!(out, data);
+}
+
 /// Several megabytes: the document crosses many decode chunks and waits in its frame.
 fn large_document() -> Vec<u8> {
     (0..3_000_005u32).map(|i| (i % 253) as u8).collect()
@@ -353,7 +362,6 @@ fn large_document() -> Vec<u8> {
 async fn a_large_document_signs_detached_and_attached_and_verifies_with_openssl() {
     let server = start(Setup::default()).await;
     let mut ws = connect(&server).await;
-    let dir = tempfile::tempdir().expect("dir");
     let data = large_document();
     for (id, detached) in [(8, true), (9, false)] {
         let reply = ask_json(
@@ -365,11 +373,7 @@ async fn a_large_document_signs_detached_and_attached_and_verifies_with_openssl(
             ),
         )
         .await;
-        let der = unb64(reply["result"]["signature"].as_str().expect("cms"));
-        let content = detached.then_some(data.as_slice());
-        let (ok, out, log) = openssl_cms_verify(dir.path(), &der, false, content);
-        assert!(ok, "openssl (detached {detached}): {log}");
-        assert_eq!(out, data);
+        assert_cms_verifies(&reply, &data, detached);
     }
 }
 
@@ -401,7 +405,6 @@ async fn a_large_detached_signature_does_not_verify_a_changed_document() {
 async fn a_binary_document_after_the_json_signs_detached_and_attached() {
     let server = start(Setup::default()).await;
     let mut ws = connect(&server).await;
-    let dir = tempfile::tempdir().expect("dir");
     // Raw bytes, zero bytes included: only the first zero ends the JSON.
     let mut data = large_document();
     data[0] = 0;
@@ -412,11 +415,7 @@ async fn a_binary_document_after_the_json_signs_detached_and_attached() {
             json!({"format": "cms", "detached": detached}),
         );
         let reply = ask_with_document(&mut ws, &request, &data).await;
-        let der = unb64(reply["result"]["signature"].as_str().expect("cms"));
-        let content = detached.then_some(data.as_slice());
-        let (ok, out, log) = openssl_cms_verify(dir.path(), &der, false, content);
-        assert!(ok, "openssl (detached {detached}): {log}");
-        assert_eq!(out, data);
+        assert_cms_verifies(&reply, &data, detached);
     }
 }
 

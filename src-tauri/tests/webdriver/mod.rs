@@ -161,10 +161,17 @@ impl Session {
         )
     }
 
+    /// Clicks the displayed element `selector` from a script: WebKitWebDriver's own click waits
+    /// for the page to settle and times out when the click hides the window (the last step of
+    /// a prompt), although the click happened.
     pub fn click(&self, selector: &str) {
         self.retry(&format!("cannot click {selector}"), || {
             let id = self.displayed(selector)?;
-            self.try_call("POST", &format!("/element/{id}/click"), Some(json!({})))
+            self.try_call(
+                "POST",
+                "/execute/sync",
+                Some(json!({"script": "arguments[0].click();", "args": [{ELEMENT: id}]})),
+            )
         });
     }
 
