@@ -1,6 +1,6 @@
 //! Wire formats of the local socket: requests in, byte-exact replies out; no I/O.
 //!
-//! A text frame is routed to the NCALayer-compatible API ([`ncalayer`]) or to the native
+//! A message is routed to the NCALayer-compatible API ([`ncalayer`]) or to the native
 //! JSON-RPC 2.0 API ([`native`]). Each method is one handler; a handler either answers at once
 //! or returns a job that needs the user (an approved origin, a chosen key) and knows how to turn
 //! the user's key, or the reason there is none, into the reply.
