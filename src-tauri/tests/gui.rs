@@ -19,11 +19,13 @@ use webdriver::Session;
 const ORIGIN: &str = "http://localhost:8080";
 const PASSWORD: &str = "Qwerty12";
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+/// `N` free ports, all different: each stays bound until all are chosen (two ports picked one
+/// after the other can be the same, and the app's socket then meets WebKitWebDriver).
+fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: Vec<TcpListener> = (0..N)
+        .map(|_| TcpListener::bind("127.0.0.1:0").expect("free port"))
+        .collect();
+    std::array::from_fn(|i| listeners[i].local_addr().expect("bound").port())
 }
 
 fn repo() -> PathBuf {
@@ -87,9 +89,7 @@ fn launch() -> App {
     if nca.exists() {
         std::fs::copy(&nca, keystores.join("GOST512_individual.p12")).expect("copy NCA keystore");
     }
-    let port = free_port();
-    let driver_port = free_port();
-    let native_port = free_port();
+    let [port, driver_port, native_port] = free_ports();
     let driver = Command::new(std::env::var("TAURI_DRIVER").unwrap_or("tauri-driver".into()))
         .args(["--port", &driver_port.to_string()])
         .args(["--native-port", &native_port.to_string()])
