@@ -9,7 +9,10 @@
 //!
 //! Nonces are random (`aws_lc_rs::rand`); the private scalar only meets constant-time code.
 
+mod double_scalar;
 mod field;
+mod fixed_base;
+mod fp;
 mod point;
 
 use crypto_bigint::{Encoding, U512};
@@ -96,7 +99,7 @@ impl SigningKey {
     /// Q = d·P.
     pub fn verifying_key(&self) -> VerifyingKey {
         let mut d = self.d.retrieve();
-        let q = Point::generator().mul(&d);
+        let q = fixed_base::mul_base(&d);
         d.zeroize();
         VerifyingKey { q }
     }
@@ -129,7 +132,7 @@ impl SigningKey {
             return None;
         }
         let e = digest_to_e(digest);
-        let (x, _) = Point::generator().mul(k).to_affine()?;
+        let (x, _) = fixed_base::mul_base(k).to_affine()?;
         let r = Fq::new(&x);
         let s = r * self.d + Fq::new(k) * e;
         let (r, s) = (r.retrieve(), s.retrieve());
@@ -182,9 +185,7 @@ impl VerifyingKey {
         let r = Fq::new(&signature.r);
         let z1 = Fq::new(&signature.s) * v;
         let z2 = -(r * v);
-        let c = Point::generator()
-            .mul(&z1.retrieve())
-            .add(&self.q.mul(&z2.retrieve()));
+        let c = double_scalar::mul_add_vartime(&z1.retrieve(), &self.q, &z2.retrieve());
         let (x, _) = c.to_affine().ok_or(GostError::BadSignature)?;
         if Fq::new(&x).retrieve() == signature.r {
             Ok(())

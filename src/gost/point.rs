@@ -1,8 +1,8 @@
 //! Points of y² = x³ − 3x + b over GF(p) in projective coordinates, with the complete
 //! (exception-free) formulas of Renes–Costello–Batina 2015, so no input needs a special case.
 
-use crypto_bigint::{Encoding, U512};
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq, CtOption};
+use crypto_bigint::U512;
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use super::field::{Fp, B, GENERATOR_X, GENERATOR_Y};
 
@@ -14,12 +14,38 @@ pub struct Point {
     z: Fp,
 }
 
+/// An affine point (x, y), never the identity: the entries of precomputed tables.
+#[derive(Clone, Copy, Debug)]
+pub struct AffinePoint {
+    x: Fp,
+    y: Fp,
+}
+
 impl ConditionallySelectable for Point {
     fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
         Point {
             x: Fp::conditional_select(&a.x, &b.x, choice),
             y: Fp::conditional_select(&a.y, &b.y, choice),
             z: Fp::conditional_select(&a.z, &b.z, choice),
+        }
+    }
+}
+
+impl ConditionallySelectable for AffinePoint {
+    fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        AffinePoint {
+            x: Fp::conditional_select(&a.x, &b.x, choice),
+            y: Fp::conditional_select(&a.y, &b.y, choice),
+        }
+    }
+}
+
+impl AffinePoint {
+    /// −(x, y) = (x, −y).
+    pub fn neg(&self) -> AffinePoint {
+        AffinePoint {
+            x: self.x,
+            y: -self.y,
         }
     }
 }
@@ -40,18 +66,18 @@ impl Point {
     };
 
     /// The base point P of paramSetA.
-    pub fn generator() -> Point {
+    pub const fn generator() -> Point {
         Point {
-            x: Fp::new(&GENERATOR_X),
-            y: Fp::new(&GENERATOR_Y),
+            x: GENERATOR_X,
+            y: GENERATOR_Y,
             z: Fp::ONE,
         }
     }
 
     /// Accepts (x, y) only if both are below p and the point is on the curve.
     pub fn from_affine(x: &U512, y: &U512) -> Option<Point> {
-        let x = Option::<Fp>::from(Fp::new_checked(x))?;
-        let y = Option::<Fp>::from(Fp::new_checked(y))?;
+        let x = Option::<Fp>::from(Fp::from_u512(x))?;
+        let y = Option::<Fp>::from(Fp::from_u512(y))?;
         let lhs = y.square();
         let rhs = x.square() * x - triple(x) + B;
         bool::from(lhs.ct_eq(&rhs)).then_some(Point { x, y, z: Fp::ONE })
@@ -59,9 +85,38 @@ impl Point {
 
     /// The affine coordinates, or none for the identity.
     pub fn to_affine(self) -> Option<(U512, U512)> {
-        let (z_inv, invertible) = self.z.invert();
-        let affine = CtOption::new((self.x * z_inv, self.y * z_inv), Choice::from(invertible));
-        Option::from(affine).map(|(x, y): (Fp, Fp)| (x.retrieve(), y.retrieve()))
+        let z_inv = Option::<Fp>::from(self.z.invert())?;
+        Some(((self.x * z_inv).to_u512(), (self.y * z_inv).to_u512()))
+    }
+
+    /// The affine forms of points none of which is the identity, with one inversion for all
+    /// (Montgomery's trick); none if one is the identity. For public points only: tables.
+    pub fn batch_to_affine(points: &[Point]) -> Option<Vec<AffinePoint>> {
+        // prefix[i] = z_0 · … · z_{i−1}.
+        let mut prefix = Vec::with_capacity(points.len());
+        let mut product = Fp::ONE;
+        for point in points {
+            prefix.push(product);
+            product = product * point.z;
+        }
+        let mut inverse = Option::<Fp>::from(product.invert())?;
+        let mut out = vec![
+            AffinePoint {
+                x: Fp::ZERO,
+                y: Fp::ZERO
+            };
+            points.len()
+        ];
+        for ((point, before), slot) in points.iter().zip(prefix).zip(out.iter_mut()).rev() {
+            // inverse = (z_0 · … · z_i)⁻¹ here, so z_i⁻¹ = inverse · (z_0 · … · z_{i−1}).
+            let z_inv = inverse * before;
+            inverse = inverse * point.z;
+            *slot = AffinePoint {
+                x: point.x * z_inv,
+                y: point.y * z_inv,
+            };
+        }
+        Some(out)
     }
 
     #[cfg(test)]
@@ -77,6 +132,31 @@ impl Point {
         let xy_pairs = ((self.x + self.y) * (rhs.x + rhs.y)) - (xx + yy);
         let yz_pairs = ((self.y + self.z) * (rhs.y + rhs.z)) - (yy + zz);
         let xz_pairs = ((self.x + self.z) * (rhs.x + rhs.z)) - (xx + zz);
+
+        let bzz3 = triple(xz_pairs - B * zz);
+        let yy_m_bzz3 = yy - bzz3;
+        let yy_p_bzz3 = yy + bzz3;
+
+        let zz3 = triple(zz);
+        let bxz3 = triple(B * xz_pairs - (zz3 + xx));
+        let xx3_m_zz3 = triple(xx) - zz3;
+
+        Point {
+            x: (yy_p_bzz3 * xy_pairs) - (yz_pairs * bxz3),
+            y: (yy_p_bzz3 * yy_m_bzz3) + (xx3_m_zz3 * bxz3),
+            z: (yy_m_bzz3 * yz_pairs) + (xy_pairs * xx3_m_zz3),
+        }
+    }
+
+    /// RCB 2015 Algorithm 4 with Z2 = 1 (their Algorithm 5): complete as long as `rhs`, being
+    /// affine, is not the identity; `self` may be.
+    pub fn add_affine(&self, rhs: &AffinePoint) -> Point {
+        let xx = self.x * rhs.x;
+        let yy = self.y * rhs.y;
+        let zz = self.z;
+        let xy_pairs = ((self.x + self.y) * (rhs.x + rhs.y)) - (xx + yy);
+        let yz_pairs = rhs.y * self.z + self.y;
+        let xz_pairs = rhs.x * self.z + self.x;
 
         let bzz3 = triple(xz_pairs - B * zz);
         let yy_m_bzz3 = yy - bzz3;
@@ -117,7 +197,6 @@ impl Point {
         }
     }
 
-    #[cfg(test)]
     pub fn neg(&self) -> Point {
         Point {
             x: self.x,
@@ -127,7 +206,11 @@ impl Point {
     }
 
     /// k·self in constant time: 4-bit fixed windows, every table entry read on every step.
+    /// Signing uses `fixed_base`; this stays as the plain reference the faster paths are checked
+    /// against.
+    #[cfg(test)]
     pub fn mul(&self, scalar: &U512) -> Point {
+        use crypto_bigint::Encoding;
         let mut table = [Point::IDENTITY; 16];
         for i in 1..16 {
             table[i] = table[i - 1].add(self);
@@ -162,18 +245,19 @@ mod tests {
 
     #[test]
     fn generator_lies_on_the_curve() {
-        assert!(Point::from_affine(&GENERATOR_X, &GENERATOR_Y).is_some());
+        let (x, y) = (GENERATOR_X.to_u512(), GENERATOR_Y.to_u512());
+        assert!(Point::from_affine(&x, &y).is_some());
     }
 
     #[test]
     fn point_off_the_curve_is_rejected() {
-        let y = GENERATOR_Y.wrapping_add(&U512::ONE);
-        assert!(Point::from_affine(&GENERATOR_X, &y).is_none());
+        let y = GENERATOR_Y.to_u512().wrapping_add(&U512::ONE);
+        assert!(Point::from_affine(&GENERATOR_X.to_u512(), &y).is_none());
     }
 
     #[test]
     fn coordinate_not_below_p_is_rejected() {
-        assert!(Point::from_affine(&PRIME, &GENERATOR_Y).is_none());
+        assert!(Point::from_affine(&PRIME, &GENERATOR_Y.to_u512()).is_none());
     }
 
     #[test]
