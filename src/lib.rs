@@ -9,6 +9,7 @@ pub mod sign;
 
 // Local WebSocket service (issue 3).
 pub mod policy;
+pub mod private_file;
 pub mod prompt;
 pub mod protocol;
 pub mod server;

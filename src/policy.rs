@@ -205,21 +205,15 @@ impl ApprovalStore {
                 sites: saved.clone(),
             }
         };
-        let io = |source| StoreError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
         let json = serde_json::to_vec_pretty(&file).map_err(|source| StoreError::Format {
             path: self.path.clone(),
             source,
         })?;
-        // Write then rename: a crash mid-write must not lose the list.
-        let temporary = self.path.with_extension("json.tmp");
-        std::fs::write(&temporary, json).map_err(io)?;
-        std::fs::rename(&temporary, &self.path).map_err(io)
+        // Which sites may use the keys is the user's business: 0600, replaced atomically.
+        crate::private_file::write_private(&self.path, &json).map_err(|source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        })
     }
 }
 

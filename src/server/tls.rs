@@ -1,7 +1,10 @@
 //! wss:// on the same port: a local CA in the config dir, a 127.0.0.1/localhost certificate,
 //! and installing the CA into the browsers' NSS trust stores.
+//!
+//! The CA's private key lives only in memory while it signs the server certificate: nothing on
+//! this computer can mint another certificate under the CA the browsers trust. Renewing makes a
+//! new CA, which the user must trust again.
 
-use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,15 +17,27 @@ use rcgen::{
 };
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
+
+use crate::private_file::{create_private_dir, write_private};
 
 /// The name the CA gets in trust stores (and that `certutil -D -n` removes).
 pub const CA_NICKNAME: &str = "Qoltanba local CA";
 const CA_FILE: &str = "ca.pem";
-const CA_KEY_FILE: &str = "ca-key.pem";
+/// Where versions before the key was destroyed kept the CA's private key.
+const OLD_CA_KEY_FILE: &str = "ca-key.pem";
+/// Holds the SHA-256 of the CA whose key was dropped after signing; absent in older installs.
+const KEY_DESTROYED_MARKER: &str = "ca-key-destroyed";
 const SERVER_FILE: &str = "server.pem";
 const SERVER_KEY_FILE: &str = "server-key.pem";
 const INSTALLED_MARKER: &str = "installed";
+/// A server certificate this close to expiry is replaced (with a new CA) at start.
+const RENEW_BEFORE: Duration = Duration::days(30);
+/// Browsers refuse server certificates valid for more than 825 days.
+const SERVER_VALIDITY: Duration = Duration::days(820);
+/// Earlier Qoltanba CAs `install` removes from one trust store at most (renewals, migrations).
+const MAX_OLD_CAS: usize = 16;
 
 /// Why the local TLS files could not be made, read or installed.
 #[derive(Debug, thiserror::Error)]
@@ -56,10 +71,6 @@ impl TlsFiles {
     pub fn ca(&self) -> PathBuf {
         self.dir.join(CA_FILE)
     }
-    /// The CA's private key; the tray app moves it into the OS keychain after `init`.
-    pub fn ca_key(&self) -> PathBuf {
-        self.dir.join(CA_KEY_FILE)
-    }
     pub fn server(&self) -> PathBuf {
         self.dir.join(SERVER_FILE)
     }
@@ -74,6 +85,26 @@ impl TlsFiles {
     pub fn installed(&self) -> bool {
         self.dir.join(INSTALLED_MARKER).exists()
     }
+    fn old_ca_key(&self) -> PathBuf {
+        self.dir.join(OLD_CA_KEY_FILE)
+    }
+    fn key_destroyed_marker(&self) -> PathBuf {
+        self.dir.join(KEY_DESTROYED_MARKER)
+    }
+}
+
+/// What `prepare` did; anything but `Kept` means browsers must be told to trust the new CA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issued {
+    /// The existing CA and server certificate stay.
+    Kept,
+    /// There were no certificates: a first CA.
+    Created,
+    /// The server certificate was close to expiry, or a new CA was asked for.
+    Renewed,
+    /// The CA came from a version that kept its private key (on disk or in the keychain); it
+    /// was replaced and the key file deleted.
+    ReplacedOldCa,
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
@@ -83,42 +114,102 @@ fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> TlsError + '_ {
     }
 }
 
-/// Writes `contents`; secret files get mode 0600 from the start, never a wider one.
-fn write_file(path: &Path, contents: &str, secret: bool) -> Result<(), TlsError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if secret { 0o600 } else { 0o644 });
-    }
-    let mut file = options.open(path).map_err(io_error(path))?;
-    file.write_all(contents.as_bytes()).map_err(io_error(path))
+/// Creates the local CA and the 127.0.0.1/localhost certificate (kept if usable unless `force`).
+pub fn init(config_dir: &Path, force: bool) -> Result<TlsFiles, TlsError> {
+    prepare(config_dir, force).map(|(files, _)| files)
 }
 
-/// Creates the local CA and the 127.0.0.1/localhost certificate (kept if present unless `force`).
-///
-/// The CA is name-constrained to localhost and loopback addresses, so even a stolen CA key
-/// cannot impersonate other sites.
-pub fn init(config_dir: &Path, force: bool) -> Result<TlsFiles, TlsError> {
-    let files = TlsFiles::new(config_dir);
-    if files.exist() && !force {
-        return Ok(files);
-    }
-    std::fs::create_dir_all(&files.dir).map_err(io_error(&files.dir))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&files.dir, std::fs::Permissions::from_mode(0o700))
-            .map_err(io_error(&files.dir))?;
-    }
-    let now = OffsetDateTime::now_utc();
+/// Makes sure a usable server certificate exists under a CA whose key is gone, and says what
+/// changed so the caller can ask the user to trust a new CA.
+pub fn prepare(config_dir: &Path, force: bool) -> Result<(TlsFiles, Issued), TlsError> {
+    prepare_at(config_dir, force, OffsetDateTime::now_utc())
+}
 
+fn prepare_at(
+    config_dir: &Path,
+    force: bool,
+    now: OffsetDateTime,
+) -> Result<(TlsFiles, Issued), TlsError> {
+    let files = TlsFiles::new(config_dir);
+    create_private_dir(config_dir).map_err(io_error(config_dir))?;
+    create_private_dir(&files.dir).map_err(io_error(&files.dir))?;
+    let issued = if !files.exist() {
+        Issued::Created
+    } else if kept_its_key(&files) {
+        Issued::ReplacedOldCa
+    } else if force || renewal_due(&files, now) {
+        Issued::Renewed
+    } else {
+        return Ok((files, Issued::Kept));
+    };
+    issue(&files, now)?;
+    match std::fs::remove_file(files.old_ca_key()) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(io_error(&files.old_ca_key())(e))
+        }
+        _ => {}
+    }
+    match issued {
+        Issued::ReplacedOldCa => tracing::warn!(
+            "the local CA's private key was kept by an older version: replaced by a new CA \
+             whose key is destroyed; trust it again (`qoltanba tls install` or the tray's \
+             \"Trust the local certificate\")"
+        ),
+        Issued::Renewed => tracing::warn!(
+            "the local certificate was renewed under a new CA; trust it again \
+             (`qoltanba tls install` or the tray's \"Trust the local certificate\")"
+        ),
+        _ => tracing::info!(ca = %files.ca().display(), "local CA created"),
+    }
+    Ok((files, issued))
+}
+
+/// True for installs whose CA key may still exist: a key file, or no proof it was destroyed.
+fn kept_its_key(files: &TlsFiles) -> bool {
+    if files.old_ca_key().exists() {
+        return true;
+    }
+    let proof = std::fs::read_to_string(files.key_destroyed_marker()).unwrap_or_default();
+    match CertificateDer::from_pem_file(files.ca()) {
+        Ok(ca) => proof.trim() != fingerprint(&ca),
+        Err(_) => true,
+    }
+}
+
+/// True when the server certificate expires within `RENEW_BEFORE` (or cannot be read).
+fn renewal_due(files: &TlsFiles, now: OffsetDateTime) -> bool {
+    let Ok(leaf) = CertificateDer::from_pem_file(files.server()) else {
+        return true;
+    };
+    match x509_parser::parse_x509_certificate(&leaf) {
+        Ok((_, cert)) => cert.validity().not_after.to_datetime() - now < RENEW_BEFORE,
+        Err(_) => true,
+    }
+}
+
+fn fingerprint(certificate: &CertificateDer<'_>) -> String {
+    hex::encode(Sha256::digest(certificate.as_ref()))
+}
+
+/// Writes a new CA and server certificate; the CA's key is dropped when this returns.
+fn issue(files: &TlsFiles, now: OffsetDateTime) -> Result<(), TlsError> {
+    // First, so a crash below never leaves a new CA marked as trusted.
+    match std::fs::remove_file(files.dir.join(INSTALLED_MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(io_error(&files.dir.join(INSTALLED_MARKER))(e))
+        }
+        _ => {}
+    }
     let ca_key = KeyPair::generate()?;
     let mut ca = CertificateParams::default();
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, CA_NICKNAME);
     name.push(DnType::OrganizationName, "Qoltanba (this computer only)");
+    // Each CA gets its own subject, so trust stores never confuse a renewed CA with the old one.
+    let created = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    name.push(DnType::OrganizationalUnitName, format!("created {created}"));
     ca.distinguished_name = name;
     ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
@@ -131,7 +222,7 @@ pub fn init(config_dir: &Path, force: bool) -> Result<TlsFiles, TlsError> {
         excluded_subtrees: Vec::new(),
     });
     ca.not_before = now - Duration::days(1);
-    ca.not_after = now + Duration::days(3650);
+    ca.not_after = now + SERVER_VALIDITY + Duration::days(1);
     let ca_cert = ca.self_signed(&ca_key)?;
 
     let server_key = KeyPair::generate()?;
@@ -149,20 +240,21 @@ pub fn init(config_dir: &Path, force: bool) -> Result<TlsFiles, TlsError> {
     server.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     server.use_authority_key_identifier_extension = true;
     server.not_before = now - Duration::days(1);
-    // Browsers refuse server certificates valid for more than 825 days.
-    server.not_after = now + Duration::days(820);
+    server.not_after = now + SERVER_VALIDITY;
     let server_cert = server.signed_by(&server_key, &ca_cert, &ca_key)?;
+    // The one signature this CA will ever make is done.
+    drop(ca_key);
 
-    write_file(&files.ca_key(), &ca_key.serialize_pem(), true)?;
-    write_file(&files.server_key(), &server_key.serialize_pem(), true)?;
-    write_file(&files.ca(), &ca_cert.pem(), false)?;
-    write_file(
-        &files.server(),
+    let write = |path: PathBuf, contents: &str| {
+        write_private(&path, contents.as_bytes()).map_err(io_error(&path))
+    };
+    write(files.server_key(), &server_key.serialize_pem())?;
+    write(
+        files.server(),
         &format!("{}{}", server_cert.pem(), ca_cert.pem()),
-        false,
     )?;
-    let _ = std::fs::remove_file(files.dir.join(INSTALLED_MARKER));
-    Ok(files)
+    write(files.ca(), &ca_cert.pem())?;
+    write(files.key_destroyed_marker(), &fingerprint(ca_cert.der()))
 }
 
 /// The rustls configuration for wss://, from the files `init` wrote.
@@ -221,32 +313,61 @@ pub struct Installed {
     pub result: Result<(), String>,
 }
 
-/// Adds the local CA to every NSS database found under `home` with certutil.
+/// Adds the local CA to every NSS database found under `home` with certutil, after removing
+/// the Qoltanba CAs it replaces.
 pub fn install(files: &TlsFiles, home: &Path) -> Vec<Installed> {
     let results: Vec<Installed> = nss_databases(home)
         .into_iter()
         .map(|database| {
-            let output = Command::new("certutil")
-                .arg("-A")
-                .arg("-d")
-                .arg(format!("sql:{}", database.display()))
-                .args(["-n", CA_NICKNAME, "-t", "C,,", "-i"])
-                .arg(files.ca())
-                .output();
-            let result = match output {
-                Ok(o) if o.status.success() => Ok(()),
-                Ok(o) => Err(String::from_utf8_lossy(&o.stderr).trim().to_string()),
-                Err(e) => Err(format!(
-                    "certutil could not run ({e}); install libnss3-tools"
-                )),
-            };
+            let result = remove_old_cas(&database).and_then(|()| add_ca(files, &database));
             Installed { database, result }
         })
         .collect();
     if results.iter().any(|r| r.result.is_ok()) {
-        let _ = write_file(&files.dir.join(INSTALLED_MARKER), "", false);
+        let marker = files.dir.join(INSTALLED_MARKER);
+        if let Err(e) = write_private(&marker, b"") {
+            tracing::warn!(path = %marker.display(), error = %e, "cannot record the trust step");
+        }
     }
     results
+}
+
+fn certutil(database: &Path) -> Command {
+    let mut command = Command::new("certutil");
+    command.arg("-d").arg(format!("sql:{}", database.display()));
+    command
+}
+
+fn certutil_failed(e: std::io::Error) -> String {
+    format!("certutil could not run ({e}); install libnss3-tools")
+}
+
+/// Deletes every certificate under our nickname: an old CA must not stay trusted after renewal.
+fn remove_old_cas(database: &Path) -> Result<(), String> {
+    for _ in 0..MAX_OLD_CAS {
+        let output = certutil(database)
+            .args(["-D", "-n", CA_NICKNAME])
+            .output()
+            .map_err(certutil_failed)?;
+        // certutil fails once no certificate has the nickname.
+        if !output.status.success() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+fn add_ca(files: &TlsFiles, database: &Path) -> Result<(), String> {
+    let output = certutil(database)
+        .args(["-A", "-n", CA_NICKNAME, "-t", "C,,", "-i"])
+        .arg(files.ca())
+        .output()
+        .map_err(certutil_failed)?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
+    }
 }
 
 /// The steps a user follows where `install` cannot act for them.
@@ -261,4 +382,53 @@ pub fn manual_steps(files: &TlsFiles) -> String {
          - Or with certutil: certutil -A -d sql:$HOME/.pki/nssdb -n \"{CA_NICKNAME}\" -t C,, -i {ca}\n",
         ca = ca.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ca_der(files: &TlsFiles) -> Vec<u8> {
+        CertificateDer::from_pem_file(files.ca())
+            .expect("ca")
+            .as_ref()
+            .to_vec()
+    }
+
+    #[test]
+    fn a_certificate_near_expiry_is_renewed_under_a_new_ca() {
+        let dir = tempfile::tempdir().expect("dir");
+        let now = OffsetDateTime::now_utc();
+        let (files, _) = prepare_at(dir.path(), false, now).expect("create");
+        let first = ca_der(&files);
+        let (_, issued) = prepare_at(dir.path(), false, now + Duration::days(700)).expect("early");
+        assert_eq!(issued, Issued::Kept);
+        let (_, issued) = prepare_at(dir.path(), false, now + Duration::days(800)).expect("late");
+        assert_eq!(issued, Issued::Renewed);
+        assert_ne!(ca_der(&files), first);
+    }
+
+    #[test]
+    fn a_ca_without_proof_its_key_was_destroyed_is_replaced() {
+        // The tray of older versions moved the key into the keychain: no key file, no marker.
+        let dir = tempfile::tempdir().expect("dir");
+        let (files, _) = prepare(dir.path(), false).expect("create");
+        std::fs::remove_file(files.key_destroyed_marker()).expect("remove marker");
+        let first = ca_der(&files);
+        let (_, issued) = prepare(dir.path(), false).expect("migrate");
+        assert_eq!(issued, Issued::ReplacedOldCa);
+        assert_ne!(ca_der(&files), first);
+    }
+
+    #[test]
+    fn a_marker_for_another_ca_proves_nothing() {
+        // A restored backup brings back an old ca.pem next to the current marker.
+        let dir = tempfile::tempdir().expect("dir");
+        let (files, _) = prepare(dir.path(), false).expect("create");
+        let other = tempfile::tempdir().expect("other");
+        let (other_files, _) = prepare(other.path(), false).expect("other");
+        std::fs::copy(other_files.ca(), files.ca()).expect("restore");
+        let (_, issued) = prepare(dir.path(), false).expect("check");
+        assert_eq!(issued, Issued::ReplacedOldCa);
+    }
 }

@@ -94,11 +94,11 @@ async fn wss_client_without_the_local_ca_is_refused() {
 
 #[cfg(unix)]
 #[test]
-fn tls_init_writes_private_keys_with_mode_0600() {
+fn tls_init_writes_its_files_with_mode_0600() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().expect("dir");
     let files = tls::init(dir.path(), false).expect("init");
-    for key in [files.server_key(), files.dir.join("ca-key.pem")] {
+    for key in [files.server_key(), files.server(), files.ca()] {
         let mode = std::fs::metadata(&key)
             .expect("key file")
             .permissions()
