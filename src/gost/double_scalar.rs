@@ -1,12 +1,13 @@
 //! u·P + v·Q for verification, which only ever sees public values (the signature, the digest,
 //! the public key), so it may take variable time: interleaved width-w NAF (Straus–Shamir), one
-//! chain of 512 doublings shared by both scalars. P's odd multiples are computed once per
-//! process, Q's on each call.
+//! chain of 512 Jacobian doublings shared by both scalars. P's odd multiples are computed once
+//! per process, Q's on each call.
 
 use std::sync::OnceLock;
 
 use crypto_bigint::{Encoding, U512};
 
+use super::jacobian::JacobianPoint;
 use super::point::{AffinePoint, Point};
 
 /// P's window: odd multiples 1..=63 (32 affine points), one addition per 8 bits on average.
@@ -17,7 +18,7 @@ const Q_WIDTH: u32 = 5;
 const DIGITS: usize = 514;
 
 /// [1·x, 3·x, 5·x, …], `count` of them.
-fn odd_multiples(x: &Point, count: usize) -> Vec<Point> {
+fn odd_multiples(x: &JacobianPoint, count: usize) -> Vec<JacobianPoint> {
     let twice = x.double();
     let mut out = Vec::with_capacity(count);
     let mut multiple = *x;
@@ -31,7 +32,11 @@ fn odd_multiples(x: &Point, count: usize) -> Vec<Point> {
 fn p_table() -> &'static [AffinePoint] {
     static TABLE: OnceLock<Vec<AffinePoint>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let multiples = odd_multiples(&Point::generator(), 1 << (P_WIDTH - 2));
+        let generator = JacobianPoint::from_point(&Point::generator());
+        let multiples: Vec<Point> = odd_multiples(&generator, 1 << (P_WIDTH - 2))
+            .into_iter()
+            .map(JacobianPoint::to_point)
+            .collect();
         // An odd multiple below 64 of P is not the identity: q is a prime far above 64.
         Point::batch_to_affine(&multiples).expect("no odd multiple of P is the identity")
     })
@@ -93,7 +98,7 @@ fn sub_small(k: &mut [u64; 9], v: u64) {
 /// u·P + v·q, variable time in u, v and q: for verification only.
 pub fn mul_add_vartime(u: &U512, q: &Point, v: &U512) -> Point {
     let p_table = p_table();
-    let q_table = odd_multiples(q, 1 << (Q_WIDTH - 2));
+    let q_table = odd_multiples(&JacobianPoint::from_point(q), 1 << (Q_WIDTH - 2));
     let (u_digits, v_digits) = (wnaf(u, P_WIDTH), wnaf(v, Q_WIDTH));
     let Some(top) = (0..DIGITS)
         .rev()
@@ -101,7 +106,7 @@ pub fn mul_add_vartime(u: &U512, q: &Point, v: &U512) -> Point {
     else {
         return Point::IDENTITY;
     };
-    let mut acc = Point::IDENTITY;
+    let mut acc = JacobianPoint::IDENTITY;
     for i in (0..=top).rev() {
         acc = acc.double();
         let d = u_digits[i];
@@ -115,7 +120,7 @@ pub fn mul_add_vartime(u: &U512, q: &Point, v: &U512) -> Point {
             acc = acc.add(&if d > 0 { *entry } else { entry.neg() });
         }
     }
-    acc
+    acc.to_point()
 }
 
 #[cfg(test)]
@@ -185,6 +190,16 @@ mod tests {
             let fast = mul_add_vartime(u, &q, v);
             let plain = Point::generator().mul(u).add(&q.mul(v));
             assert!(fast.equals(&plain), "u={u} v={v}");
+        }
+    }
+
+    #[test]
+    fn equal_terms_double_through_the_jacobian_exception() {
+        // u·P + u·P with Q = P: the last additions meet equal points (H = 0, R = 0).
+        for u in [U512::ONE, U512::from_u8(3), U512::from_u64(0xfff1)] {
+            let fast = mul_add_vartime(&u, &Point::generator(), &u);
+            let plain = Point::generator().mul(&u.wrapping_add(&u));
+            assert!(fast.equals(&plain), "{u}");
         }
     }
 

@@ -13,6 +13,7 @@ mod double_scalar;
 mod field;
 mod fixed_base;
 mod fp;
+mod jacobian;
 mod point;
 
 use crypto_bigint::{Encoding, U512};

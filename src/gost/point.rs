@@ -41,6 +41,11 @@ impl ConditionallySelectable for AffinePoint {
 }
 
 impl AffinePoint {
+    /// (x, y): for the Jacobian formulas of verification.
+    pub fn coordinates(&self) -> (Fp, Fp) {
+        (self.x, self.y)
+    }
+
     /// −(x, y) = (x, −y).
     pub fn neg(&self) -> AffinePoint {
         AffinePoint {
@@ -72,6 +77,16 @@ impl Point {
             y: GENERATOR_Y,
             z: Fp::ONE,
         }
+    }
+
+    /// (X, Y, Z) as stored: for the Jacobian formulas of verification.
+    pub fn coordinates(&self) -> (Fp, Fp, Fp) {
+        (self.x, self.y, self.z)
+    }
+
+    /// The point (X:Y:Z), unchecked: only for coordinates that came from a point.
+    pub fn from_coordinates(x: Fp, y: Fp, z: Fp) -> Point {
+        Point { x, y, z }
     }
 
     /// Accepts (x, y) only if both are below p and the point is on the curve.
