@@ -124,6 +124,7 @@ bench:
 	cargo bench --bench signing
 	cargo bench --bench socket
 	bench/compare.sh
+	bench/gost_compare.sh
 	bench/serve_start.sh
 	$(MAKE) --no-print-directory bench-app
 

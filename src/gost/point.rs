@@ -212,6 +212,7 @@ impl Point {
         }
     }
 
+    #[cfg(test)]
     pub fn neg(&self) -> Point {
         Point {
             x: self.x,
