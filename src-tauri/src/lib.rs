@@ -105,7 +105,7 @@ pub fn run() -> anyhow::Result<()> {
         Some(dir) => dir.clone(),
         None => qoltanba::policy::default_config_dir().context("no home folder for settings")?,
     };
-    std::fs::create_dir_all(&config_dir)
+    qoltanba::private_file::create_private_dir(&config_dir)
         .with_context(|| format!("cannot create {}", config_dir.display()))?;
     let show = args.show.clone();
 
@@ -176,15 +176,8 @@ fn setup(app: &mut tauri::App, args: Args, config_dir: PathBuf) -> anyhow::Resul
     let (tls, tls_files) = if args.no_tls {
         (None, None)
     } else {
-        match service::tls(&config_dir) {
-            Ok(tls) => {
-                match secrets::stash_tls_ca_key(secrets.as_ref(), &tls.files.ca_key()) {
-                    Ok(true) => tracing::info!("local CA key moved into the system keychain"),
-                    Ok(false) => {}
-                    Err(e) => tracing::info!(error = %e, "local CA key stays in its 0600 file"),
-                }
-                (Some(tls.server), Some(tls.files))
-            }
+        match service::tls(&config_dir, secrets.as_ref()) {
+            Ok(tls) => (Some(tls.server), Some(tls.files)),
             Err(e) => {
                 tracing::warn!(error = %e, "wss:// disabled");
                 (None, None)

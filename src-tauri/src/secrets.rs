@@ -1,4 +1,4 @@
-//! Secrets the user lets the OS keychain keep: keystore passwords and the local TLS CA key.
+//! Secrets the user lets the OS keychain keep: keystore passwords.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 
 /// The keychain "service" under which Qoltanba's secrets are filed.
 pub const SERVICE: &str = "kz.qoltanba.app";
-/// The account of the local TLS CA's private key (PEM).
-pub const TLS_CA_KEY: &str = "tls-ca-key";
+/// Where older versions kept the local TLS CA's private key; deleted when that CA is replaced.
+pub const OLD_TLS_CA_KEY: &str = "tls-ca-key";
 
 /// Why the keychain could not be used; the user can go on typing the password.
 #[derive(Debug, thiserror::Error)]
@@ -88,27 +88,6 @@ impl Secrets for MemorySecrets {
     }
 }
 
-/// Moves the TLS CA key file into the keychain; the file stays (mode 0600) if that fails.
-///
-/// The key only signs the local server certificate, so after `tls init` nothing needs it on disk.
-pub fn stash_tls_ca_key(secrets: &dyn Secrets, key_file: &Path) -> Result<bool, SecretsError> {
-    let pem = match std::fs::read_to_string(key_file) {
-        Ok(pem) => Zeroizing::new(pem),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(SecretsError(format!("{}: {e}", key_file.display()))),
-    };
-    secrets.set(TLS_CA_KEY, &pem)?;
-    // Only delete the file once the keychain demonstrably holds the same key.
-    match secrets.get(TLS_CA_KEY)? {
-        Some(stored) if *stored == *pem => {
-            std::fs::remove_file(key_file)
-                .map_err(|e| SecretsError(format!("{}: {e}", key_file.display())))?;
-            Ok(true)
-        }
-        _ => Err(SecretsError("the keychain did not keep the key".into())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,17 +121,5 @@ mod tests {
         secrets.delete("a").expect("delete");
         secrets.delete("a").expect("deleting twice is fine");
         assert!(secrets.get("a").expect("get").is_none());
-    }
-
-    #[test]
-    fn tls_ca_key_moves_into_the_keychain_and_leaves_the_disk() {
-        let dir = tempfile::tempdir().expect("dir");
-        let key = dir.path().join("ca-key.pem");
-        std::fs::write(&key, "-----BEGIN PRIVATE KEY-----\nx\n").expect("write");
-        let secrets = MemorySecrets::default();
-        assert!(stash_tls_ca_key(&secrets, &key).expect("stash"));
-        assert!(!key.exists());
-        assert!(secrets.get(TLS_CA_KEY).expect("get").is_some());
-        assert!(!stash_tls_ca_key(&secrets, &key).expect("nothing left to move"));
     }
 }

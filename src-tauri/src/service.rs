@@ -9,6 +9,8 @@ use qoltanba::policy::ApprovalStore;
 use qoltanba::prompt::Prompt;
 use qoltanba::server::{self, Config};
 
+use crate::secrets::Secrets;
+
 /// While the port is taken (NCALayer running), try again this often.
 const RETRY: Duration = Duration::from_secs(5);
 
@@ -101,8 +103,18 @@ pub struct Tls {
     pub files: server::tls::TlsFiles,
 }
 
-pub fn tls(config_dir: &std::path::Path) -> anyhow::Result<Tls> {
-    let files = server::tls::init(config_dir, false)?;
+/// Prepares wss://; a CA an older version kept the key of is replaced, and its key is deleted
+/// from the keychain too, so no copy can sign for a CA a browser may still trust.
+pub fn tls(config_dir: &std::path::Path, secrets: &dyn Secrets) -> anyhow::Result<Tls> {
+    let (files, issued) = server::tls::prepare(config_dir, false)?;
+    if issued == server::tls::Issued::ReplacedOldCa {
+        match secrets.delete(crate::secrets::OLD_TLS_CA_KEY) {
+            Ok(()) => tracing::info!("the old local CA key is gone from the system keychain"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not delete the old local CA key from the keychain")
+            }
+        }
+    }
     Ok(Tls {
         server: server::tls::server_config(&files)?,
         files,
@@ -118,6 +130,47 @@ pub fn home() -> Option<PathBuf> {
 mod tests {
     use super::*;
     use std::sync::Mutex;
+
+    #[test]
+    fn an_old_ca_key_in_the_keychain_is_deleted_when_its_ca_is_replaced() {
+        let dir = tempfile::tempdir().expect("dir");
+        // An install from before the key was destroyed: CA files, its key moved to the keychain.
+        let old = server::tls::init(dir.path(), false).expect("init");
+        std::fs::remove_file(old.dir.join("ca-key-destroyed")).expect("as an old version left it");
+        let old_ca = std::fs::read(old.ca()).expect("old ca");
+        let secrets = crate::secrets::MemorySecrets::default();
+        secrets
+            .set(
+                crate::secrets::OLD_TLS_CA_KEY,
+                "-----BEGIN PRIVATE KEY-----",
+            )
+            .expect("set");
+
+        let tls = tls(dir.path(), &secrets).expect("tls");
+        assert!(secrets
+            .get(crate::secrets::OLD_TLS_CA_KEY)
+            .expect("get")
+            .is_none());
+        assert_ne!(std::fs::read(tls.files.ca()).expect("new ca"), old_ca);
+        assert!(!tls.files.installed());
+    }
+
+    /// Only a migration deletes: otherwise every start would open (and maybe unlock) the keychain.
+    #[test]
+    fn a_current_ca_leaves_the_keychain_alone() {
+        let dir = tempfile::tempdir().expect("dir");
+        server::tls::init(dir.path(), false).expect("init");
+        let secrets = crate::secrets::MemorySecrets::default();
+        secrets.set("keystore:/keys/AUTH.p12", "pw").expect("set");
+        secrets
+            .set(crate::secrets::OLD_TLS_CA_KEY, "unrelated")
+            .expect("set");
+        tls(dir.path(), &secrets).expect("tls");
+        assert!(secrets
+            .get(crate::secrets::OLD_TLS_CA_KEY)
+            .expect("get")
+            .is_some());
+    }
 
     #[tokio::test]
     async fn a_taken_port_is_reported_not_fatal() {

@@ -167,7 +167,7 @@ impl SettingsStore {
         self.lock().clone()
     }
 
-    /// Changes the settings and writes them (to a temporary file first, then renamed).
+    /// Changes the settings and writes them (to a 0600 temporary file first, then renamed).
     pub fn update<T>(&self, change: impl FnOnce(&mut Settings) -> T) -> Result<T, SettingsError> {
         let (result, json) = {
             let mut current = self.lock();
@@ -179,16 +179,13 @@ impl SettingsStore {
                 })?;
             (result, json)
         };
-        let io = |source| SettingsError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let temporary = self.path.with_extension("json.tmp");
-        std::fs::write(&temporary, json).map_err(io)?;
-        std::fs::rename(&temporary, &self.path).map_err(io)?;
+        // Keystore paths and certificate names are the user's business: 0600, replaced atomically.
+        qoltanba::private_file::write_private(&self.path, &json).map_err(|source| {
+            SettingsError::Io {
+                path: self.path.clone(),
+                source,
+            }
+        })?;
         Ok(result)
     }
 }
@@ -221,6 +218,30 @@ mod tests {
         let reloaded = SettingsStore::load(dir.path()).expect("reload").get();
         assert_eq!(reloaded.keystore_dirs, [PathBuf::from("/media/usb")]);
         assert_eq!(reloaded.language, Some(Lang::Kk));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_world_readable_settings_file_from_an_older_version_becomes_0600_on_save() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join(SETTINGS_FILE);
+        std::fs::write(&path, b"{}").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        let store = SettingsStore::load(dir.path()).expect("load");
+        store.update(|s| s.language = Some(Lang::Ru)).expect("save");
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            SettingsStore::load(dir.path())
+                .expect("reload")
+                .get()
+                .language,
+            Some(Lang::Ru)
+        );
     }
 
     #[test]
