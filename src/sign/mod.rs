@@ -194,6 +194,7 @@ impl From<xml::XmlError> for Error {
     fn from(e: xml::XmlError) -> Self {
         match e {
             xml::XmlError::InvalidXml(why) => Error::InvalidXml(why),
+            xml::XmlError::Refused(refusal) => Error::InvalidXml(refusal.to_string()),
             xml::XmlError::Key(key) => key.into(),
             other => Error::Signing(other.to_string()),
         }

