@@ -78,7 +78,7 @@ impl Fp {
     }
 
     /// The canonical value, below p.
-    pub fn to_u512(&self) -> U512 {
+    pub fn to_u512(self) -> U512 {
         let limbs = self.canonical();
         let mut bytes = [0u8; 64];
         for (chunk, limb) in bytes.chunks_exact_mut(8).zip(limbs) {
