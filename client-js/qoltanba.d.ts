@@ -33,11 +33,11 @@ export interface ConnectOptions {
 export interface Version { version: string; protocol: number; features: string[]; }
 
 export interface LoginReply {
-  format: "qoltanba-login:1"; algorithm: "RS256" | "GOST512"; certificate: string; signature: string;
+  format: "qoltanba-login:2"; action: "login" | "change-password"; algorithm: "RS256" | "GOST512"; certificate: string; signature: string;
 }
 
 export interface RegisterReply {
-  format: "qoltanba-register:1"; algorithm: "RS256" | "GOST512"; certificate: string; payload: string; signature: string;
+  format: "qoltanba-register:2"; algorithm: "RS256" | "GOST512"; certificate: string; payload: string; signature: string;
 }
 
 export type Entity = "individual" | "legal";
@@ -62,6 +62,7 @@ export declare class QoltanbaClient {
   close(): void;
   call(method: string, params?: unknown, timeout?: number, document?: Blob | ArrayBuffer | ArrayBufferView): Promise<any>;
   login(challenge: string): Promise<LoginReply>;
+  changePassword(challenge: string): Promise<LoginReply>;
   register(request: { challenge: string; email: string; entity: Entity }): Promise<RegisterReply>;
   sign(request: SignRequest): Promise<SignReply>;
   keystores(): Promise<KeystoreFile[]>;

@@ -126,7 +126,15 @@ export class QoltanbaClient {
    * challenge it issued and its own origin (e.g. with the qoltanba-verify crate).
    */
   login(challenge) {
-    return this.call("qoltanba.login", { challenge });
+    return this.call("qoltanba.login", { challenge, action: "login" });
+  }
+
+  /**
+   * Like login, but the user agrees to change their password on this site; the token cannot be
+   * used to log in, and a login token cannot change the password.
+   */
+  changePassword(challenge) {
+    return this.call("qoltanba.login", { challenge, action: "change-password" });
   }
 
   /** Registration with a signing certificate; `entity` is "individual" or "legal". */

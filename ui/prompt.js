@@ -116,6 +116,15 @@ async function draw(next) {
   else drawKey(screen, isNewScreen);
 }
 
+/** Keystrokes within this many milliseconds count as the user still typing. */
+const TYPING_PAUSE_MS = 1500;
+let lastKeyAt = -Infinity;
+document.addEventListener("keydown", () => { lastKeyAt = performance.now(); }, true);
+
+function typingRecently() {
+  return performance.now() - lastKeyAt < TYPING_PAUSE_MS;
+}
+
 function resetScreen(screen) {
   local.id = screen ? screen.id : null;
   local.kind = screen ? screen.kind : null;
@@ -153,6 +162,8 @@ function taskText(task) {
       return t("task.approval");
     case "login":
       return t("task.login");
+    case "changePassword":
+      return t("task.changePassword");
     case "register":
       return t("task.register");
     case "showCertificate":
@@ -177,6 +188,8 @@ function chooseLabelKey(task) {
   switch (task.kind) {
     case "login":
       return "choose.login";
+    case "changePassword":
+      return "choose.changePassword";
     case "register":
       return "choose.register";
     case "showCertificate":
@@ -261,7 +274,10 @@ function drawKeystores(screen, isNewScreen) {
   drawPasswordForm(screen, keystores);
 
   if (isNewScreen) {
-    if (local.keystore) el.password.focus();
+    // A question that replaced another while the user was typing does not take the caret:
+    // the next keystrokes (and Enter) must not land in a request the user has not read yet.
+    if (typingRecently()) document.activeElement?.blur();
+    else if (local.keystore) el.password.focus();
     else if (keystores.length) syncTabStop(el.keystoreList).focus();
     else el.browse.focus();
   } else if (selectedChanged && !local.busy) {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { connect, NCALayerClient, QoltanbaError } from "../qoltanba.js";
 import { freePort, ORIGIN, startService } from "./service.js";
 import {
-  certificateOf, chainVerifies, loginMessage, newChallenge, opensslCmsVerify, rs256Verifies,
+  certificateOf, chainVerifies, loginMessage, registerMessage, newChallenge, opensslCmsVerify, rs256Verifies,
 } from "./verify.js";
 
 async function withClient(keystore, run) {
@@ -31,7 +31,7 @@ test("connect reports 'not running' when nothing listens", async () => {
 
 test("connect learns the native API version", async () => {
   await withClient("individual_auth.p12", async (client) => {
-    assert.equal(client.version.protocol, 1);
+    assert.equal(client.version.protocol, 2);
     assert.ok(client.version.features.includes("login"));
   });
 });
@@ -40,7 +40,8 @@ test("login signs the challenge bound to the page origin with an AUTH certificat
   await withClient("individual_auth.p12", async (client) => {
     const challenge = newChallenge();
     const reply = await client.login(challenge);
-    assert.equal(reply.format, "qoltanba-login:1");
+    assert.equal(reply.format, "qoltanba-login:2");
+    assert.equal(reply.action, "login");
     const certificate = certificateOf(reply.certificate);
     assert.match(certificate.subject, /IIN123456789011/);
     assert.ok(chainVerifies(certificate), "certificate chains to the test CA");
@@ -50,17 +51,28 @@ test("login signs the challenge bound to the page origin with an AUTH certificat
   });
 });
 
+test("changePassword signs the change-password label, which a login check refuses", async () => {
+  await withClient("individual_auth.p12", async (client) => {
+    const challenge = newChallenge();
+    const reply = await client.changePassword(challenge);
+    assert.equal(reply.action, "change-password");
+    const certificate = certificateOf(reply.certificate);
+    assert.ok(rs256Verifies(certificate, loginMessage(ORIGIN, challenge, "change-password"), reply.signature));
+    assert.ok(!rs256Verifies(certificate, loginMessage(ORIGIN, challenge, "login"), reply.signature));
+  });
+});
+
 test("register signs the canonical payload with email, entity and origin", async () => {
   await withClient("individual_sign.p12", async (client) => {
     const challenge = newChallenge();
     const reply = await client.register({ challenge, email: "user@example.kz", entity: "individual" });
-    assert.equal(reply.format, "qoltanba-register:1");
+    assert.equal(reply.format, "qoltanba-register:2");
     assert.equal(reply.payload, JSON.stringify({
       challenge, email: "user@example.kz", entity: "individual", origin: ORIGIN,
     }));
     const certificate = certificateOf(reply.certificate);
     assert.ok(chainVerifies(certificate));
-    assert.ok(rs256Verifies(certificate, Buffer.from(reply.payload), reply.signature));
+    assert.ok(rs256Verifies(certificate, registerMessage(reply.payload), reply.signature));
   });
 });
 

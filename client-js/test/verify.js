@@ -22,8 +22,10 @@ export function rs256Verifies(certificate, message, signatureBase64url) {
 }
 
 /** The bytes a qoltanba.login signature covers: SHA-256(origin) ‖ SHA-256(challenge bytes). */
-export function loginMessage(origin, challenge) {
+/** docs/PROTOCOL.md: "qoltanba-login:2" 0x00 action 0x00 SHA-256(origin) SHA-256(challenge). */
+export function loginMessage(origin, challenge, action = "login") {
   return Buffer.concat([
+    Buffer.from(`qoltanba-login:2\0${action}\0`),
     createHash("sha256").update(origin).digest(),
     createHash("sha256").update(Buffer.from(challenge, "base64url")).digest(),
   ]);
@@ -58,4 +60,9 @@ export function opensslCmsVerify(cmsDer, detachedContent) {
     const result = spawnSync("openssl", args, { maxBuffer: 16 * 1024 * 1024 });
     return result.status === 0 ? result.stdout : null;
   });
+}
+
+/** docs/PROTOCOL.md: "qoltanba-register:2" 0x00 payload. */
+export function registerMessage(payload) {
+  return Buffer.concat([Buffer.from("qoltanba-register:2\0"), Buffer.from(payload)]);
 }

@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use crate::i18n::Text;
 use crate::mail::{self, Mail};
-use crate::{db, password, refuse, same_origin, Failure, LangQuery, Portal, PortalError, Reply};
+use crate::{
+    db, password, refuse, same_origin, session, Failure, LangQuery, Portal, PortalError, Reply,
+};
 
 /// Generated passwords: 14 characters from a set without look-alikes, always letters and digits.
 const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
@@ -34,7 +36,10 @@ pub(crate) async fn change_by_eds(
 ) -> Result<Json<Reply>, Failure> {
     let lang = q.lang;
     same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
-    do_change_by_eds(&portal, form).map_err(|e| Failure(e, lang))?;
+    let keep = session::token_hash(&headers);
+    do_change_by_eds(&portal, form, keep.as_deref())
+        .await
+        .map_err(|e| Failure(e, lang))?;
     Ok(Json(Reply {
         ok: true,
         message: Text::PasswordChanged.in_lang(lang).to_string(),
@@ -42,7 +47,13 @@ pub(crate) async fn change_by_eds(
     }))
 }
 
-fn do_change_by_eds(portal: &Portal, form: EdsChange) -> Result<(), PortalError> {
+/// Checks the EDS signature, sets the new password and ends the account's other sessions (all
+/// but `keep`, the requester's own, by token hash).
+async fn do_change_by_eds(
+    portal: &Portal,
+    form: EdsChange,
+    keep: Option<&str>,
+) -> Result<(), PortalError> {
     let bad = StatusCode::BAD_REQUEST;
     if form.new_password != form.password_confirmation {
         return Err(refuse(Text::PasswordsDiffer, bad));
@@ -52,7 +63,7 @@ fn do_change_by_eds(portal: &Portal, form: EdsChange) -> Result<(), PortalError>
     }
     let identity = portal
         .verifier
-        .login(&form.reply, &form.challenge, &portal.challenges)
+        .change_password(&form.reply, &form.challenge, &portal.challenges)
         .map_err(|e| {
             tracing::info!(reason = %e, "password change signature refused");
             refuse(Text::EdsRejected, StatusCode::UNAUTHORIZED)
@@ -64,9 +75,37 @@ fn do_change_by_eds(portal: &Portal, form: EdsChange) -> Result<(), PortalError>
     let account = portal
         .with_db(|db| db::find_by_certificate(db, iin, identity.bin.as_deref()))?
         .ok_or(refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED))?;
-    let hash = password::hash(&form.new_password).map_err(PortalError::Hashing)?;
-    portal.with_db(|db| db::set_password(db, account.id, &hash))?;
+    let hash = portal
+        .hashes
+        .hash(&form.new_password)
+        .await
+        .map_err(|e| PortalError::Hashing(e.to_string()))?;
+    set_password(portal, account.id, &hash, keep)?;
     Ok(())
+}
+
+/// Replaces the password and ends the account's sessions except `keep`: whoever knew the old
+/// password is logged out.
+fn set_password(
+    portal: &Portal,
+    account_id: i64,
+    hash: &str,
+    keep: Option<&str>,
+) -> rusqlite::Result<()> {
+    portal.with_db(|db| {
+        let tx = db.unchecked_transaction()?;
+        db::set_password(&tx, account_id, hash)?;
+        let ended = db::end_other_sessions(&tx, account_id, keep)?;
+        tx.commit()?;
+        if ended > 0 {
+            tracing::info!(
+                account = account_id,
+                ended,
+                "password changed: other sessions ended"
+            );
+        }
+        Ok(())
+    })
 }
 
 /// Individual: IIN, identity document number and issue date; legal entity: BIN and registration number.
@@ -120,7 +159,12 @@ pub(crate) async fn recover_by_email(
         .map_err(|e| Failure(e.into(), lang))?;
     let (account, email) = found.ok_or_else(mismatch)?;
     let new_password = generate_password().map_err(|e| Failure(e, lang))?;
-    let hash = password::hash(&new_password).map_err(|e| Failure(PortalError::Hashing(e), lang))?;
+    let hash = portal
+        .hashes
+        .hash(&new_password)
+        .await
+        .map_err(|e| Failure(PortalError::Hashing(e.to_string()), lang))?;
+    let keep = session::token_hash(&headers);
     let mail = Mail {
         recipient: email,
         subject: Text::NewPasswordMailSubject.in_lang(lang).to_string(),
@@ -130,6 +174,7 @@ pub(crate) async fn recover_by_email(
         .with_db(|db| -> rusqlite::Result<i64> {
             let tx = db.unchecked_transaction()?;
             db::set_password(&tx, account.id, &hash)?;
+            db::end_other_sessions(&tx, account.id, keep.as_deref())?;
             let id = db::queue_mail(
                 &tx,
                 &mail.recipient,

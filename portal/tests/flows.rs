@@ -440,7 +440,7 @@ async fn password_change_by_eds_replaces_the_password_and_lifts_the_block() {
         portal.login_password(IIN, "Wrong1234").await;
     }
     let challenge = portal.challenge().await;
-    let reply = common::login_reply("individual_auth", ORIGIN, &challenge);
+    let reply = common::change_password_reply("individual_auth", ORIGIN, &challenge);
     let changed = portal
         .post(
             "/api/password/eds",
@@ -464,7 +464,27 @@ async fn password_change_by_eds_refuses_another_persons_certificate() {
     let (_dir, portal) = fresh();
     portal.register_individual().await;
     let challenge = portal.challenge().await;
-    let reply = common::login_reply("legal_ceo_auth", ORIGIN, &challenge);
+    let reply = common::change_password_reply("legal_ceo_auth", ORIGIN, &challenge);
+    let changed = portal
+        .post(
+            "/api/password/eds",
+            json!({"challenge": challenge, "reply": reply,
+                   "newPassword": "Changed123", "passwordConfirmation": "Changed123"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        portal.login_password(IIN, GOOD_PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_login_token_cannot_change_the_password_by_eds() {
+    let (_dir, portal) = fresh();
+    portal.register_individual().await;
+    let challenge = portal.challenge().await;
+    let reply = common::login_reply("individual_auth", ORIGIN, &challenge);
     let changed = portal
         .post(
             "/api/password/eds",
@@ -712,8 +732,13 @@ async fn with_smtp_configured_the_new_password_reaches_the_smtp_server_and_opens
         StatusCode::OK
     );
     let outbox = portal.outbox();
-    assert_eq!(outbox.len(), 1, "the outbox keeps its copy");
-    assert!(outbox[0].1.ends_with(new_password));
+    assert_eq!(outbox.len(), 1, "the outbox records the message");
+    assert_eq!(
+        outbox[0].1,
+        db::SENT_BODY,
+        "but not the password once it is sent"
+    );
+    assert!(!outbox[0].1.contains(new_password));
     assert!(
         outbox[0].2.is_some() && outbox[0].3.is_none(),
         "{:?}",

@@ -53,6 +53,15 @@ pub enum ScreenView {
     },
 }
 
+impl ScreenView {
+    /// The question's number; a new number is a new question.
+    pub fn id(&self) -> u64 {
+        match self {
+            ScreenView::Approval { id, .. } | ScreenView::Key { id, .. } => *id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct KeystoreView {
     pub path: PathBuf,
@@ -142,6 +151,8 @@ enum Pending {
     Approval {
         id: u64,
         origin: String,
+        /// The language the asking page chose (NCALayer's changeLocale), for this question only.
+        locale: Option<Lang>,
         reply: oneshot::Sender<Approval>,
     },
     Key {
@@ -238,8 +249,13 @@ impl Broker {
                 error: error.clone(),
             },
         });
+        // A page's changeLocale applies to its own questions, never to the app or another site.
+        let asked_in = state.pending.as_ref().and_then(|pending| match pending {
+            Pending::Approval { locale, .. } => *locale,
+            Pending::Key { request, .. } => request.locale.as_deref().and_then(Lang::from_tag),
+        });
         View {
-            lang: state.lang,
+            lang: asked_in.unwrap_or(state.lang),
             screen,
         }
     }
@@ -573,11 +589,12 @@ fn candidate_view(index: usize, candidate: &Candidate, request: &KeyRequest) -> 
 }
 
 impl Prompt for Broker {
-    fn approve<'a>(&'a self, origin: &'a str) -> BoxFuture<'a, Approval> {
+    fn approve<'a>(&'a self, origin: &'a str, locale: Option<&'a str>) -> BoxFuture<'a, Approval> {
         async move {
             let mut ask = self.ask(|id, reply| Pending::Approval {
                 id,
                 origin: origin.to_string(),
+                locale: locale.and_then(Lang::from_tag),
                 reply,
             });
             (&mut ask.answer).await.unwrap_or(Approval::Deny)
@@ -604,12 +621,6 @@ impl Prompt for Broker {
                 .unwrap_or(Err(PromptError::Cancelled))
         }
         .boxed()
-    }
-
-    fn set_locale(&self, locale: &str) {
-        if let Some(lang) = Lang::from_tag(locale) {
-            self.set_lang(lang);
-        }
     }
 }
 
@@ -671,6 +682,7 @@ mod tests {
             filter: KeyFilter::for_purpose(Purpose::Auth),
             keystores: vec![keystore("individual_auth.p12")],
             now: time::OffsetDateTime::now_utc(),
+            locale: None,
         }
     }
 
@@ -717,7 +729,7 @@ mod tests {
     async fn the_window_answers_the_site_approval_question() {
         let f = fixture();
         let broker = Arc::clone(&f.broker);
-        let asked = tokio::spawn(async move { broker.approve("https://egov.kz").await });
+        let asked = tokio::spawn(async move { broker.approve("https://egov.kz", None).await });
         let view = shown(&f).await;
         let Some(ScreenView::Approval { id, origin }) = view.screen else {
             panic!("no approval question: {view:?}");
@@ -834,13 +846,26 @@ mod tests {
         );
     }
 
-    #[test]
-    fn ncalayer_change_locale_switches_the_prompt_language() {
+    #[tokio::test]
+    async fn a_pages_locale_shows_its_own_question_in_that_language_only() {
         let f = fixture();
-        f.broker.set_locale("kz");
-        assert_eq!(f.broker.view().lang, Lang::Kk);
-        f.broker.set_locale("xx");
-        assert_eq!(f.broker.view().lang, Lang::Kk);
+        let app_lang = f.broker.view().lang;
+        let page_lang = if app_lang == Lang::Kk { "ru" } else { "kz" };
+        let request = KeyRequest {
+            locale: Some(page_lang.into()),
+            ..login_request()
+        };
+        let broker = Arc::clone(&f.broker);
+        let asked = tokio::spawn(async move { broker.choose_key(&request).await.is_ok() });
+        let view = shown(&f).await;
+        assert_eq!(Some(view.lang), Lang::from_tag(page_lang));
+        f.broker.cancel(key_id(&view)).expect("cancel");
+        assert!(!asked.await.expect("task"));
+        assert_eq!(
+            f.broker.view().lang,
+            app_lang,
+            "the app's language is unchanged"
+        );
     }
 
     #[tokio::test]

@@ -1,10 +1,10 @@
 //! The app's two windows: the prompt (one at a time, on top) and the certificate manager.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
 
-use crate::broker::{Screen, View};
+use crate::broker::{Screen, ScreenView, View};
 use crate::AppState;
 
 pub const PROMPT: &str = "prompt";
@@ -13,25 +13,37 @@ pub const MANAGER: &str = "manager";
 /// The broker's screen: the prompt window, shown while a question waits.
 pub struct PromptScreen {
     app: AppHandle,
+    /// The question the window last came forward for: focus is taken once per question, not on
+    /// every re-render, so a site cannot pull the user's keystrokes into its prompt.
+    raised_for: Mutex<Option<u64>>,
 }
 
 impl PromptScreen {
     pub fn new(app: AppHandle) -> Self {
-        PromptScreen { app }
+        PromptScreen {
+            app,
+            raised_for: Mutex::new(None),
+        }
     }
 }
 
 impl Screen for PromptScreen {
     fn changed(&self, view: &View) {
         let _ = self.app.emit_to(PROMPT, "prompt-changed", view);
-        let asking = view.screen.is_some();
+        let question = view.screen.as_ref().map(ScreenView::id);
+        let new_question = {
+            let mut raised = self.raised_for.lock().unwrap_or_else(|p| p.into_inner());
+            std::mem::replace(&mut *raised, question) != question
+        };
         let app = self.app.clone();
         // Windows are made and moved on the main thread; the broker must not wait for it.
-        let _ = self.app.run_on_main_thread(move || {
-            if asking {
-                show_prompt(&app);
-            } else if let Some(window) = app.get_webview_window(PROMPT) {
-                let _ = window.hide();
+        let _ = self.app.run_on_main_thread(move || match question {
+            Some(_) if new_question => show_prompt(&app),
+            Some(_) => {}
+            None => {
+                if let Some(window) = app.get_webview_window(PROMPT) {
+                    let _ = window.hide();
+                }
             }
         });
     }

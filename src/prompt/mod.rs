@@ -41,6 +41,8 @@ pub struct KeyRequest {
     /// Keystore files found in the configured folders.
     pub keystores: Vec<PathBuf>,
     pub now: OffsetDateTime,
+    /// The language the page asked for ("kk", "ru", "en", NCALayer's "kz"); None: the user's.
+    pub locale: Option<String>,
 }
 
 /// A certificate the request accepts, found in an unlocked keystore.
@@ -95,15 +97,13 @@ impl PromptError {
 
 /// The dialogs the server needs; GUI, terminal and scripted implementations.
 pub trait Prompt: Send + Sync + 'static {
-    /// Asks whether `origin` may use the signing keys.
-    fn approve<'a>(&'a self, origin: &'a str) -> BoxFuture<'a, Approval>;
+    /// Asks whether `origin` may use the signing keys, in the page's `locale` where it can.
+    fn approve<'a>(&'a self, origin: &'a str, locale: Option<&'a str>) -> BoxFuture<'a, Approval>;
     /// Lets the user pick a keystore and certificate and type the password.
     fn choose_key<'a>(
         &'a self,
         request: &'a KeyRequest,
     ) -> BoxFuture<'a, Result<Entry, PromptError>>;
-    /// A page asked for another language ("kk", "ru" or "en"); prompts that can, follow it.
-    fn set_locale(&self, _locale: &str) {}
 }
 
 /// Owner, IIN, BIN, purpose and validity on one line, as lists show a certificate.

@@ -44,18 +44,19 @@ impl KeyAnswer {
 pub enum Event {
     Approval {
         origin: String,
+        /// The language the page asked for, if any.
+        locale: Option<String>,
     },
     Key {
         origin: String,
         task: Task,
         shown: usize,
         selectable: usize,
+        locale: Option<String>,
     },
     WrongPassword,
     /// The server dropped a prompt before it was answered.
     Cancelled,
-    /// A page switched the language.
-    Locale(String),
 }
 
 /// A prompt driven by a script; tests inspect its events and how many prompts overlapped.
@@ -146,6 +147,7 @@ impl ScriptedPrompt {
                         task: request.task.clone(),
                         shown: candidates.len(),
                         selectable,
+                        locale: request.locale.clone(),
                     });
                     return candidates
                         .into_iter()
@@ -182,11 +184,12 @@ impl Drop for Showing<'_> {
 }
 
 impl Prompt for ScriptedPrompt {
-    fn approve<'a>(&'a self, origin: &'a str) -> BoxFuture<'a, Approval> {
+    fn approve<'a>(&'a self, origin: &'a str, locale: Option<&'a str>) -> BoxFuture<'a, Approval> {
         async move {
             let mut showing = self.show();
             self.record(Event::Approval {
                 origin: origin.to_string(),
+                locale: locale.map(str::to_string),
             });
             self.look().await;
             showing.answered = true;
@@ -210,9 +213,5 @@ impl Prompt for ScriptedPrompt {
             answer
         }
         .boxed()
-    }
-
-    fn set_locale(&self, locale: &str) {
-        self.record(Event::Locale(locale.to_string()));
     }
 }

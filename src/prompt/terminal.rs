@@ -191,7 +191,7 @@ impl Drop for CancelNotice {
 }
 
 impl Prompt for TerminalPrompt {
-    fn approve<'a>(&'a self, origin: &'a str) -> BoxFuture<'a, Approval> {
+    fn approve<'a>(&'a self, origin: &'a str, _locale: Option<&'a str>) -> BoxFuture<'a, Approval> {
         async move {
             println!();
             loop {

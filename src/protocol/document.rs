@@ -139,6 +139,20 @@ impl Document {
         Ok(hasher.finalize())
     }
 
+    /// True when the document begins with `prefix`; decodes only the first few base64 groups.
+    pub fn starts_with(&self, prefix: &[u8]) -> bool {
+        match &self.form {
+            Form::Raw(bytes) => bytes.starts_with(prefix),
+            Form::Base64(text) => {
+                let groups = prefix.len().div_ceil(3);
+                let head = &text[..text.len().min(groups * 4)];
+                ENGINE
+                    .decode_to_vec(head)
+                    .is_ok_and(|decoded| decoded.starts_with(prefix))
+            }
+        }
+    }
+
     /// The whole document, for signatures that embed it.
     pub fn bytes(&self) -> Result<Cow<'_, [u8]>, DocumentError> {
         match &self.form {
@@ -206,6 +220,19 @@ mod tests {
     fn frame_with(text: &str) -> (Bytes, std::ops::Range<usize>) {
         let frame = Bytes::from(format!(r#"{{"data":"{text}"}}"#));
         (frame, 9..9 + text.len())
+    }
+
+    #[test]
+    fn starts_with_reads_only_the_head_of_base64_and_raw_documents() {
+        let text = base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            b"qoltanba-login:2 and more",
+        );
+        let document = Document::base64(&Bytes::new(), &text).expect("base64");
+        assert!(document.starts_with(b"qoltanba-"));
+        assert!(!document.starts_with(b"qoltanbb"));
+        assert!(Document::raw(Bytes::from_static(b"qoltanba-x")).starts_with(b"qoltanba-"));
+        assert!(!Document::raw(Bytes::from_static(b"qol")).starts_with(b"qoltanba-"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod document;
 pub mod filter;
 pub mod native;
 pub mod ncalayer;
+pub mod token;
 
 use std::time::SystemTime;
 
@@ -128,6 +129,8 @@ pub struct KeyJob {
 pub enum Task {
     /// A login challenge bound to the page's origin.
     Login,
+    /// A password change on the page's site, authorised with the certificate.
+    ChangePassword,
     /// A registration payload bound to the page's origin.
     Register,
     /// Give the page the chosen certificate's details (NCALayer's getKeyInfo); nothing is signed.
@@ -192,6 +195,7 @@ impl std::fmt::Display for Task {
         };
         match self {
             Task::Login => f.write_str("log in"),
+            Task::ChangePassword => f.write_str("change your password on this site"),
             Task::Register => f.write_str("register"),
             Task::ShowCertificate => f.write_str("show your certificate's details"),
             Task::Sign {
@@ -343,18 +347,6 @@ mod tests {
             other => panic!("expected a key job, got {other:?}"),
         };
         assert_eq!(failed, r#"{"code":"500","message":"action.canceled"}"#);
-    }
-
-    #[test]
-    fn login_message_is_origin_hash_then_challenge_hash() {
-        use sha2::{Digest, Sha256};
-        let message = native::login_message("https://egov.kz", b"challenge");
-        assert_eq!(message.len(), 64);
-        assert_eq!(
-            &message[..32],
-            Sha256::digest(b"https://egov.kz").as_slice()
-        );
-        assert_eq!(&message[32..], Sha256::digest(b"challenge").as_slice());
     }
 
     #[test]

@@ -1,11 +1,6 @@
 //! Native API: JSON-RPC 2.0 whose login and register signatures are bound to the page's Origin.
 
-use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
-use base64::Engine;
-use serde::Serialize;
-use serde_json::Value;
-use sha2::{Digest, Sha256};
-
+use super::token::{self, Action, LOGIN_FORMAT, REGISTER_FORMAT};
 use super::DataFormat;
 use super::{
     encode_base64, Context, Document, Failure, Frame, Handler, Json, JsonObject, KeyFilter, KeyJob,
@@ -16,12 +11,17 @@ use crate::keystore::Entry;
 use crate::sign::xml::{self, XmlLayout};
 use crate::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
 use crate::Error;
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde::Serialize;
+use serde_json::Value;
 
-/// Bumped when a method's parameters or results change incompatibly.
-pub const PROTOCOL: u32 = 1;
-pub const LOGIN_FORMAT: &str = "qoltanba-login:1";
-pub const REGISTER_FORMAT: &str = "qoltanba-register:1";
+/// Bumped when a method's parameters or results change incompatibly (2: labelled tokens).
+pub const PROTOCOL: u32 = 2;
 const FEATURES: &[&str] = &["login", "register", "sign", "keystores", "ncalayer"];
+/// Why raw signing refuses data that begins like a token (see [`token`]).
+const RESERVED_RAW: &str =
+    "raw data must not begin with \"qoltanba-\": that prefix is reserved for login and registration tokens";
 /// Portal challenges: at least 32 random bytes, at most 96.
 const CHALLENGE_BYTES: std::ops::RangeInclusive<usize> = 32..=96;
 
@@ -325,35 +325,45 @@ fn version(call: Call<'_>) -> Outcome {
     ))
 }
 
-/// The bytes a login signature covers: SHA-256(origin) ‖ SHA-256(challenge).
-pub fn login_message(origin: &str, challenge: &[u8]) -> Vec<u8> {
-    let mut message = Sha256::digest(origin.as_bytes()).to_vec();
-    message.extend_from_slice(&Sha256::digest(challenge));
-    message
-}
-
 #[derive(Serialize)]
 struct LoginResult {
     format: &'static str,
+    action: &'static str,
     algorithm: &'static str,
     certificate: String,
     signature: String,
 }
 
 fn login(call: Call<'_>) -> Outcome {
-    let (_, challenge) = match call.challenge() {
-        Ok(c) => c,
+    let prepared = (|| {
+        let (_, challenge) = call.challenge()?;
+        let action = match call.params.get("action") {
+            None | Some(Json::Null) => Action::Login,
+            Some(Json::Str(name)) => Action::parse(name).ok_or_else(|| {
+                bad_params(&call.id, "action must be \"login\" or \"change-password\"")
+            })?,
+            Some(_) => return Err(bad_params(&call.id, "action must be a string")),
+        };
+        Ok((challenge, action))
+    })();
+    let (challenge, action) = match prepared {
+        Ok(p) => p,
         Err(reply) => return reply,
     };
-    let message = login_message(call.origin, &challenge);
+    let message = token::login_message(action, call.origin, &challenge);
+    let task = match action {
+        Action::Login => Task::Login,
+        Action::ChangePassword => Task::ChangePassword,
+    };
     call.key_job(
         KeyFilter::for_purpose(Purpose::Auth),
-        Task::Login,
+        task,
         move |entry, signing| {
             let signer = signer(entry, signing)?;
             let signature = sign_raw(&signer, &message)?;
             Ok(LoginResult {
                 format: LOGIN_FORMAT,
+                action: action.as_str(),
                 algorithm: signer.algorithm().token_name(),
                 certificate: encode_base64(&entry.certificate.der),
                 signature: URL_SAFE_NO_PAD.encode(signature),
@@ -425,7 +435,7 @@ fn register(call: Call<'_>) -> Outcome {
     filter.holder = Some(holder);
     call.key_job(filter, Task::Register, move |entry, signing| {
         let signer = signer(entry, signing)?;
-        let signature = sign_raw(&signer, payload.as_bytes())?;
+        let signature = sign_raw(&signer, &token::register_message(&payload))?;
         Ok(RegisterResult {
             format: REGISTER_FORMAT,
             algorithm: signer.algorithm().token_name(),
@@ -504,6 +514,11 @@ fn sign(call: Call<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
+    if let (SignFormat::Raw, SignData::Binary(document)) = (format, &data) {
+        if document.starts_with(token::RESERVED_PREFIX) {
+            return bad_params(&call.id, RESERVED_RAW);
+        }
+    }
     let task = match (&data, format) {
         (SignData::Xml(text), _) => Task::sign_xml(&[text]),
         (SignData::Binary(document), SignFormat::Raw) => {
@@ -525,6 +540,10 @@ fn sign(call: Call<'_>) -> Outcome {
                 }
                 (SignData::Binary(document), SignFormat::Raw) => {
                     let data = document.bytes().map_err(|e| failed(&e))?;
+                    // Checked before the prompt too; this keeps the promise if that ever moves.
+                    if token::is_reserved(&data) {
+                        return Err(Error::Signing(RESERVED_RAW.into()));
+                    }
                     ("raw", encode_base64(&sign_raw(&signer, &data)?))
                 }
                 (SignData::Binary(document), _) => {

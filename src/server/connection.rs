@@ -2,26 +2,22 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use super::head::{self, HeadError, HEAD_TIMEOUT};
 use super::jobs::{self, Connection};
 use super::rewind::Rewind;
 use super::Service;
 use crate::policy;
 use crate::protocol::{self, ncalayer, Context, Frame, Outcome};
 
-/// A client that has not sent its request head by then is dropped.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
-/// Request heads larger than this are not browsers.
-const MAX_HEAD: usize = 16 * 1024;
 /// Requests whose JSON is larger than this are routed on a blocking thread (JSON, base64, XML).
 const LARGE_FRAME: usize = 64 * 1024;
 const TLS_HANDSHAKE: u8 = 0x16;
@@ -56,65 +52,6 @@ pub(super) async fn handle(stream: TcpStream, peer: SocketAddr, service: Arc<Ser
     }
 }
 
-/// The parts of an HTTP request head the policy looks at.
-struct Head {
-    method: String,
-    host: Option<String>,
-    origin: Option<String>,
-    upgrade: bool,
-}
-
-fn parse_head(bytes: &[u8]) -> Option<Head> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut lines = text.split("\r\n");
-    let method = lines.next()?.split(' ').next()?.to_string();
-    let mut head = Head {
-        method,
-        host: None,
-        origin: None,
-        upgrade: false,
-    };
-    for line in lines {
-        let Some((name, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        match name.trim().to_ascii_lowercase().as_str() {
-            "host" => head.host = Some(value.to_string()),
-            "origin" => head.origin = Some(value.to_string()),
-            "upgrade" => head.upgrade = value.eq_ignore_ascii_case("websocket"),
-            _ => {}
-        }
-    }
-    Some(head)
-}
-
-/// Reads until the blank line that ends the head; None on EOF, timeout or oversize.
-async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> Option<Vec<u8>> {
-    let mut buffer = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
-    let read = async {
-        loop {
-            let n = stream.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                return None;
-            }
-            buffer.extend_from_slice(&chunk[..n]);
-            if buffer.windows(4).any(|w| w == b"\r\n\r\n") {
-                return Some(());
-            }
-            if buffer.len() > MAX_HEAD {
-                return None;
-            }
-        }
-    };
-    tokio::time::timeout(HEAD_TIMEOUT, read)
-        .await
-        .ok()
-        .flatten()?;
-    Some(buffer)
-}
-
 async fn respond<S: AsyncWrite + Unpin>(
     stream: &mut S,
     status: &str,
@@ -133,18 +70,14 @@ async fn serve_http<S>(mut stream: S, peer: SocketAddr, service: Arc<Service>, s
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let Some(bytes) = Box::pin(read_head(&mut stream)).await else {
-        return;
-    };
-    let Some(head) = parse_head(&bytes) else {
-        respond(
-            &mut stream,
-            "400 Bad Request",
-            "text/plain",
-            "Bad request\n",
-        )
-        .await;
-        return;
+    // Malformed and ambiguous heads are refused before any policy step sees them.
+    let (head, mut bytes) = match Box::pin(head::read_head(&mut stream)).await {
+        Ok(Some(read)) => read,
+        Ok(None) => return,
+        Err(e) => {
+            refuse_head(&mut stream, peer, e).await;
+            return;
+        }
     };
     if !policy::host_allowed(head.host.as_deref(), service.address.port()) {
         tracing::warn!(%peer, "refused: Host is not this machine's loopback address");
@@ -192,8 +125,11 @@ where
         .write_buffer_size(READ_BUFFER)
         .max_message_size(Some(service.config.max_message_size))
         .max_frame_size(Some(service.config.max_message_size));
-    let handshake =
-        tokio_tungstenite::accept_async_with_config(Rewind::new(bytes, stream), Some(config));
+    // The handshake re-reads exactly the head (tungstenite refuses bytes after it as junk); a
+    // frame the client sent without waiting for the 101 follows once the WebSocket reads.
+    let pipelined = bytes.split_off(head.length);
+    let stream = Rewind::new(bytes, Rewind::new(pipelined, stream));
+    let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(config));
     let ws = match Box::pin(handshake).await {
         Ok(ws) => ws,
         Err(e) => {
@@ -204,6 +140,12 @@ where
     tracing::info!(%peer, %origin, secure, "connected");
     Box::pin(run_socket(ws, service, origin)).await;
     tracing::info!(%peer, "disconnected");
+}
+
+async fn refuse_head<S: AsyncWrite + Unpin>(stream: &mut S, peer: SocketAddr, e: HeadError) {
+    tracing::warn!(%peer, reason = %e, "refused request head");
+    let body = format!("Bad request: {e}\n");
+    respond(stream, e.status(), "text/plain", &body).await;
 }
 
 fn status_page(service: &Service, secure: bool) -> String {
@@ -245,8 +187,9 @@ async fn run_socket<S>(
 
     let (closed_tx, closed) = watch::channel(false);
     let connection = Arc::new(Connection {
+        _connected: service.config.admission.connect(&origin),
         origin: origin.clone(),
-        approved: Mutex::new(None),
+        locale: Mutex::new(None),
     });
     let context = Context { origin };
     let mut shutdown = service.shutdown.clone();
@@ -257,6 +200,12 @@ async fn run_socket<S>(
                 let _ = out.send(close(CloseCode::Away, "service is shutting down"));
                 break;
             }
+        };
+        // What a queued request holds in memory: its whole message.
+        let size = match &message {
+            Some(Ok(Message::Text(text))) => text.len(),
+            Some(Ok(Message::Binary(bytes))) => bytes.len(),
+            _ => 0,
         };
         let frame = match message {
             Some(Ok(Message::Text(text))) => Frame::text(text),
@@ -297,28 +246,42 @@ async fn run_socket<S>(
             }
             Outcome::Silent => {}
             Outcome::Locale { locale, reply } => {
-                service.prompt.set_locale(&locale);
+                *connection.locale.lock().unwrap_or_else(|p| p.into_inner()) = Some(locale);
                 let _ = out.send(Message::text(reply));
             }
-            Outcome::Key(job) => {
-                let task = jobs::run_key_job(
-                    Arc::clone(&service),
-                    Arc::clone(&connection),
-                    *job,
-                    out.clone(),
-                    closed.clone(),
-                );
-                tokio::spawn(task);
-            }
+            Outcome::Key(job) => match service.config.admission.admit(&connection.origin, size) {
+                Ok(ticket) => {
+                    let task = jobs::run_key_job(
+                        Arc::clone(&service),
+                        Arc::clone(&connection),
+                        *job,
+                        out.clone(),
+                        ticket,
+                        closed.clone(),
+                    );
+                    tokio::spawn(task);
+                }
+                Err(failure) => {
+                    let _ = out.send(Message::text((job.fail)(failure)));
+                }
+            },
             Outcome::Keystores(job) => {
-                let task = jobs::run_keystores_job(
-                    Arc::clone(&service),
-                    Arc::clone(&connection),
-                    job,
-                    out.clone(),
-                    closed.clone(),
-                );
-                tokio::spawn(task);
+                match service.config.admission.admit(&connection.origin, size) {
+                    Ok(ticket) => {
+                        let task = jobs::run_keystores_job(
+                            Arc::clone(&service),
+                            Arc::clone(&connection),
+                            job,
+                            out.clone(),
+                            ticket,
+                            closed.clone(),
+                        );
+                        tokio::spawn(task);
+                    }
+                    Err(failure) => {
+                        let _ = out.send(Message::text((job.fail)(failure)));
+                    }
+                }
             }
         }
     }

@@ -1,12 +1,12 @@
 //! Requests that need the user: the prompt queue, origin approval, timeouts, cancellation.
 
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use tokio::sync::{mpsc, watch, SemaphorePermit};
 use tokio_tungstenite::tungstenite::Message;
 
+use super::admission::{Answer, Connected, Ticket};
 use super::Service;
 use crate::keystore::Entry;
 use crate::prompt::{Approval, KeyRequest};
@@ -15,17 +15,18 @@ use crate::protocol::{Failure, KeyFilter, KeyJob, KeystoreInfo, KeystoresJob, Si
 /// What the server remembers about one WebSocket connection.
 pub(super) struct Connection {
     pub origin: String,
-    /// The user's answer for this connection: Some(true) allowed, Some(false) denied.
-    pub approved: Mutex<Option<bool>>,
+    /// The language this page asked for (NCALayer's changeLocale); its prompts only.
+    pub locale: Mutex<Option<String>>,
+    /// Counts the connection for its origin while it is open.
+    pub _connected: Connected,
 }
 
 impl Connection {
-    fn answer(&self) -> Option<bool> {
-        *self.approved.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn remember(&self, allowed: bool) {
-        *self.approved.lock().unwrap_or_else(|p| p.into_inner()) = Some(allowed);
+    fn locale(&self) -> Option<String> {
+        self.locale
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -34,26 +35,23 @@ async fn closed(mut receiver: watch::Receiver<bool>) {
     let _ = receiver.wait_for(|closed| *closed).await;
 }
 
-/// Counts a request as waiting for the screen while alive.
-struct Waiting<'a>(&'a Service);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 impl Service {
-    /// Joins the queue for the screen; Busy when the queue is full.
+    /// The origin's standing in this run: allowed (saved or once), denied, or not yet asked.
+    fn standing(&self, origin: &str) -> Option<bool> {
+        if self.approvals.is_approved(origin) {
+            return Some(true);
+        }
+        self.config
+            .admission
+            .answer(origin)
+            .map(|answer| answer == Answer::AllowedOnce)
+    }
+
+    /// Waits for the screen; the request already holds its place in the queue (`Ticket`).
     async fn take_screen(
         &self,
         gone: &watch::Receiver<bool>,
     ) -> Result<SemaphorePermit<'_>, Failure> {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.config.max_queue {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(Failure::Busy);
-        }
-        let _waiting = Waiting(self);
         let permit = tokio::select! {
             permit = self.screen.acquire() => permit.map_err(|_| Failure::Cancelled)?,
             _ = closed(gone.clone()) => return Err(Failure::Cancelled),
@@ -65,36 +63,36 @@ impl Service {
         Ok(permit)
     }
 
-    /// Asks about the origin unless it is already allowed; call with the screen held.
+    /// Asks about the origin unless this run already has an answer; call with the screen held,
+    /// so an origin's concurrent connections share one question.
     async fn approve(
         &self,
         connection: &Connection,
         gone: &watch::Receiver<bool>,
     ) -> Result<(), Failure> {
-        if self.approvals.is_approved(&connection.origin) {
-            return Ok(());
-        }
-        match connection.answer() {
+        match self.standing(&connection.origin) {
             Some(true) => return Ok(()),
             Some(false) => return Err(Failure::OriginDenied),
             None => {}
         }
+        let locale = connection.locale();
         let answer = tokio::select! {
-            answer = self.prompt.approve(&connection.origin) => answer,
+            answer = self.prompt.approve(&connection.origin, locale.as_deref()) => answer,
             _ = closed(gone.clone()) => return Err(Failure::Cancelled),
             _ = tokio::time::sleep(self.config.prompt_timeout) => return Err(Failure::Timeout),
         };
         tracing::info!(origin = %connection.origin, ?answer, "origin approval");
+        let admission = &self.config.admission;
         match answer {
-            Approval::Once => connection.remember(true),
+            Approval::Once => admission.remember(&connection.origin, Answer::AllowedOnce),
             Approval::Always => {
-                connection.remember(true);
+                admission.remember(&connection.origin, Answer::AllowedOnce);
                 if let Err(e) = self.approvals.approve_always(&connection.origin) {
                     tracing::warn!(error = %e, "could not save the approval");
                 }
             }
             Approval::Deny => {
-                connection.remember(false);
+                admission.remember(&connection.origin, Answer::Denied);
                 return Err(Failure::OriginDenied);
             }
         }
@@ -110,7 +108,7 @@ impl Service {
         gone: &watch::Receiver<bool>,
     ) -> Result<Entry, Failure> {
         // A denied origin gets its error at once, without queueing behind other prompts.
-        if connection.answer() == Some(false) {
+        if self.standing(&connection.origin) == Some(false) {
             return Err(Failure::OriginDenied);
         }
         let _screen = self.take_screen(gone).await?;
@@ -125,6 +123,7 @@ impl Service {
             filter,
             keystores: self.config.keystores(),
             now,
+            locale: connection.locale(),
         };
         tokio::select! {
             chosen = self.prompt.choose_key(&request) => chosen.map_err(|e| {
@@ -137,11 +136,13 @@ impl Service {
     }
 }
 
+/// Runs a request that needs a key; `_ticket` holds its place and bytes until it is answered.
 pub(super) async fn run_key_job(
     service: Arc<Service>,
     connection: Arc<Connection>,
     job: KeyJob,
     out: mpsc::UnboundedSender<Message>,
+    _ticket: Ticket,
     gone: watch::Receiver<bool>,
 ) {
     let KeyJob {
@@ -171,19 +172,17 @@ pub(super) async fn run_keystores_job(
     connection: Arc<Connection>,
     job: KeystoresJob,
     out: mpsc::UnboundedSender<Message>,
+    _ticket: Ticket,
     gone: watch::Receiver<bool>,
 ) {
-    let approved =
-        if service.approvals.is_approved(&connection.origin) || connection.answer() == Some(true) {
-            Ok(())
-        } else if connection.answer() == Some(false) {
-            Err(Failure::OriginDenied)
-        } else {
-            match service.take_screen(&gone).await {
-                Ok(_screen) => service.approve(&connection, &gone).await,
-                Err(failure) => Err(failure),
-            }
-        };
+    let approved = match service.standing(&connection.origin) {
+        Some(true) => Ok(()),
+        Some(false) => Err(Failure::OriginDenied),
+        None => match service.take_screen(&gone).await {
+            Ok(_screen) => service.approve(&connection, &gone).await,
+            Err(failure) => Err(failure),
+        },
+    };
     let reply = match approved {
         Ok(()) => {
             let list = keystore_list(&service);

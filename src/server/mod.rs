@@ -1,7 +1,9 @@
 //! The local WebSocket service: one port for ws://, wss:// and a plain HTTP status page.
 
+mod admission;
 pub mod cli;
 mod connection;
+mod head;
 mod jobs;
 mod rewind;
 pub mod tls;
@@ -9,12 +11,13 @@ pub mod tls;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
+
+pub use admission::{Admission, Limits};
 
 use crate::policy::ApprovalStore;
 use crate::prompt::Prompt;
@@ -24,8 +27,6 @@ pub const DEFAULT_PORT: u16 = 13579;
 /// Large enough for a 50 MB document in base64 inside JSON.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
 pub const DEFAULT_PROMPT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-/// More waiting requests than this are refused as busy instead of queued.
-pub const DEFAULT_MAX_QUEUE: usize = 256;
 
 /// Lists the keystore files to offer; the tray app's folders change while it runs.
 pub type KeystoreLister = Arc<dyn Fn() -> Vec<PathBuf> + Send + Sync>;
@@ -40,7 +41,8 @@ pub struct Config {
     pub keystore_list: Option<KeystoreLister>,
     pub max_message_size: usize,
     pub prompt_timeout: Duration,
-    pub max_queue: usize,
+    /// Waiting requests and queued bytes, per origin and in all; shared so tests can read it.
+    pub admission: Arc<Admission>,
     /// Present when wss:// is served on the same port.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Whether `qoltanba tls install` has put the local CA into trust stores (status page).
@@ -55,7 +57,7 @@ impl Default for Config {
             keystore_list: None,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             prompt_timeout: DEFAULT_PROMPT_TIMEOUT,
-            max_queue: DEFAULT_MAX_QUEUE,
+            admission: Arc::new(Admission::default()),
             tls: None,
             tls_installed: false,
         }
@@ -79,7 +81,6 @@ pub struct Service {
     approvals: Arc<ApprovalStore>,
     /// One prompt on screen at a time: holders of the single permit may show one.
     screen: Semaphore,
-    waiting: AtomicUsize,
     address: SocketAddr,
     shutdown: watch::Receiver<bool>,
 }
@@ -101,7 +102,6 @@ pub async fn serve(
         prompt,
         approvals,
         screen: Semaphore::new(1),
-        waiting: AtomicUsize::new(0),
         address,
         shutdown: stopped,
     });

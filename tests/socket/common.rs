@@ -320,3 +320,14 @@ pub fn openssl_verify_raw(
 pub fn key(keystore: &str) -> KeyAnswer {
     KeyAnswer::first(keystore, PASSWORD)
 }
+
+/// Polls `condition` every 10 ms for up to 5 s.
+pub async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if condition() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}

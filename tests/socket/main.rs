@@ -1,6 +1,8 @@
 //! Integration tests of the local WebSocket service: a real server, a real client.
 
 mod common;
+mod flood;
+mod hostile;
 mod malformed;
 mod native;
 mod ncalayer;

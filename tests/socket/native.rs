@@ -32,7 +32,7 @@ async fn version_reports_version_protocol_and_features() {
     assert_eq!(
         reply,
         format!(
-            r#"{{"jsonrpc":"2.0","id":1,"result":{{"version":"{}","protocol":1,"features":["login","register","sign","keystores","ncalayer"]}}}}"#,
+            r#"{{"jsonrpc":"2.0","id":1,"result":{{"version":"{}","protocol":2,"features":["login","register","sign","keystores","ncalayer"]}}}}"#,
             env!("CARGO_PKG_VERSION")
         )
     );
@@ -53,12 +53,15 @@ async fn login_signature_verifies_only_with_the_connection_origin() {
     )
     .await;
     let result = &reply["result"];
-    assert_eq!(result["format"], "qoltanba-login:1", "{reply}");
+    assert_eq!(result["format"], "qoltanba-login:2", "{reply}");
+    assert_eq!(result["action"], "login", "{reply}");
     assert_eq!(result["algorithm"], "RS256");
     let certificate = unb64(result["certificate"].as_str().expect("cert"));
     let signature = unb64url(result["signature"].as_str().expect("sig"));
+    // docs/PROTOCOL.md: label, action, then SHA-256(origin) ‖ SHA-256(challenge).
     let message = |origin: &str| {
-        let mut m = Sha256::digest(origin.as_bytes()).to_vec();
+        let mut m = b"qoltanba-login:2\0login\0".to_vec();
+        m.extend_from_slice(&Sha256::digest(origin.as_bytes()));
         m.extend_from_slice(&Sha256::digest(&bytes));
         m
     };
@@ -105,7 +108,7 @@ async fn register_signs_the_canonical_json_of_challenge_email_entity_origin() {
     )
     .await;
     let result = &reply["result"];
-    assert_eq!(result["format"], "qoltanba-register:1", "{reply}");
+    assert_eq!(result["format"], "qoltanba-register:2", "{reply}");
     let payload = result["payload"].as_str().expect("payload");
     assert_eq!(
         payload,
@@ -116,10 +119,11 @@ async fn register_signs_the_canonical_json_of_challenge_email_entity_origin() {
     let certificate = unb64(result["certificate"].as_str().expect("cert"));
     let signature = unb64url(result["signature"].as_str().expect("sig"));
     let dir = tempfile::tempdir().expect("dir");
+    let signed = [b"qoltanba-register:2\0".as_slice(), payload.as_bytes()].concat();
     assert!(openssl_verify_raw(
         dir.path(),
         &certificate,
-        payload.as_bytes(),
+        &signed,
         &signature
     ));
 }

@@ -234,29 +234,6 @@ async fn change_locale_accepts_kz_ru_en() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn change_locale_switches_the_prompt_language_with_kz_meaning_kk() {
-    let server = start(Setup::default()).await;
-    let mut ws = connect(&server).await;
-    for locale in ["ru", "kz"] {
-        ask(
-            &mut ws,
-            &common("changeLocale", json!([locale])).to_string(),
-        )
-        .await;
-    }
-    let locales: Vec<Event> = server
-        .prompt
-        .events()
-        .into_iter()
-        .filter(|e| matches!(e, Event::Locale(_)))
-        .collect();
-    assert_eq!(
-        locales,
-        [Event::Locale("ru".into()), Event::Locale("kk".into())]
-    );
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn common_utils_cancel_is_action_canceled() {
     let server = start(Setup {
         key: KeyAnswer::Cancel,

@@ -69,11 +69,12 @@ async fn unapproved_origin_is_asked_before_the_keystore_prompt() {
     assert_eq!(
         events[0],
         Event::Approval {
-            origin: ORIGIN.into()
+            origin: ORIGIN.into(),
+            locale: None,
         }
     );
     assert!(matches!(events[1], Event::Key { .. }));
-    // "Once" lasts for the connection: no second question.
+    // "Once" lasts while the site has a connection open: no second question.
     ask(&mut ws, &sign_request()).await;
     let approvals = server
         .prompt
@@ -105,7 +106,8 @@ async fn denied_origin_gets_an_error_and_never_a_keystore_prompt() {
     assert_eq!(
         server.prompt.events(),
         vec![Event::Approval {
-            origin: ORIGIN.into()
+            origin: ORIGIN.into(),
+            locale: None,
         }]
     );
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use qoltanba::prompt::scripted::{Event, KeyAnswer};
+use qoltanba::server::{Admission, Limits};
 use serde_json::json;
 
 use crate::common::*;
@@ -17,6 +18,15 @@ fn cms_request() -> String {
 async fn fifty_connections_are_prompted_one_at_a_time_and_all_answered() {
     let server = start(Setup {
         delay: Duration::from_millis(10),
+        config: qoltanba::server::Config {
+            keystore_dirs: vec![keystores_dir()],
+            // One site's limit raised to fifty: this test is about the one screen, not the limit.
+            admission: std::sync::Arc::new(Admission::new(Limits {
+                requests_per_origin: 50,
+                ..Limits::default()
+            })),
+            ..qoltanba::server::Config::default()
+        },
         ..Setup::default()
     })
     .await;
@@ -42,16 +52,6 @@ async fn fifty_connections_are_prompted_one_at_a_time_and_all_answered() {
         .filter(|e| matches!(e, Event::Key { .. }))
         .count();
     assert_eq!(prompts, 50);
-}
-
-async fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
-    for _ in 0..500 {
-        if condition() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -104,7 +104,11 @@ async fn a_full_queue_answers_busy_at_once() {
         key: KeyAnswer::Hang,
         config: qoltanba::server::Config {
             keystore_dirs: vec![keystores_dir()],
-            max_queue: 1,
+            // The request on screen and one more.
+            admission: std::sync::Arc::new(Admission::new(Limits {
+                requests: 2,
+                ..Limits::default()
+            })),
             ..qoltanba::server::Config::default()
         },
         ..Setup::default()

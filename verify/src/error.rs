@@ -12,6 +12,13 @@ pub enum VerifyError {
         expected: &'static str,
         found: String,
     },
+    #[error("format {0:?} is retired (it could be forged through raw signing): update Qoltanba")]
+    RetiredFormat(String),
+    #[error("the token was signed to {found}, not to {expected}")]
+    WrongAction {
+        expected: &'static str,
+        found: &'static str,
+    },
     #[error("the challenge is unknown or was already used; issue a new one")]
     UnknownOrReusedChallenge,
     #[error("the challenge expired (challenges live 5 minutes); issue a new one")]

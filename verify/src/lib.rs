@@ -16,7 +16,7 @@ pub use challenge::{ChallengeStore, Clock, SystemClock, CHALLENGE_LIFETIME};
 pub use error::{Result, VerifyError};
 pub use identity::{check_certificate, CheckedCertificate, Identity};
 pub use qoltanba::cert::{Holder, Purpose, Role};
-pub use token::{Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
+pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
 pub use trust::TrustStore;
 
 /// A verified XML or CMS signature: who signed, with which certificate, and (attached CMS) what.

@@ -4,8 +4,8 @@
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use qoltanba::cert::Purpose;
+use qoltanba::protocol::token::{self, RETIRED_FORMATS};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::challenge::ChallengeStore;
@@ -14,9 +14,8 @@ use crate::identity::{check_certificate, CheckedCertificate, Identity};
 use crate::pubkey::{self, PublicKey};
 use crate::trust::{parse_cert, TrustStore};
 
-pub const LOGIN_FORMAT: &str = "qoltanba-login:1";
-pub const REGISTER_FORMAT: &str = "qoltanba-register:1";
-/// The only signature algorithm of version 1 tokens: RSASSA-PKCS1-v1_5 with SHA-256.
+pub use qoltanba::protocol::token::{Action, LOGIN_FORMAT, REGISTER_FORMAT};
+/// RSASSA-PKCS1-v1_5 with SHA-256.
 pub const RS256: &str = "RS256";
 /// GOST 34.10-2015 512-bit with Streebog-512, KZ byte order (NCA keys since 2024).
 pub const GOST512: &str = "GOST512";
@@ -26,6 +25,8 @@ const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
 #[derive(Debug, Clone, Deserialize)]
 pub struct LoginReply {
     pub format: String,
+    /// What the user agreed to in the prompt; the signature covers it. Absent in version 1.
+    pub action: Option<Action>,
     pub algorithm: String,
     pub certificate: String,
     pub signature: String,
@@ -105,14 +106,56 @@ impl Verifier {
         challenge: &str,
         now: OffsetDateTime,
     ) -> Result<Identity> {
+        self.check_action(Action::Login, reply, challenge, now)
+    }
+
+    /// Consumes `challenge` and checks a reply the user signed to change their password here;
+    /// a login token is refused, so signing in never lets a page change the password.
+    pub fn change_password(
+        &self,
+        reply: &str,
+        challenge: &str,
+        store: &ChallengeStore,
+    ) -> Result<Identity> {
+        store.consume(challenge)?;
+        self.check_change_password(reply, challenge, store.now())
+    }
+
+    /// Checks a password-change reply against a challenge the caller has already consumed.
+    pub fn check_change_password(
+        &self,
+        reply: &str,
+        challenge: &str,
+        now: OffsetDateTime,
+    ) -> Result<Identity> {
+        self.check_action(Action::ChangePassword, reply, challenge, now)
+    }
+
+    /// A `qoltanba-login:2` reply for `action`, signed over this portal's origin and `challenge`.
+    fn check_action(
+        &self,
+        action: Action,
+        reply: &str,
+        challenge: &str,
+        now: OffsetDateTime,
+    ) -> Result<Identity> {
         let reply: LoginReply = parse_json(reply, "login reply")?;
         expect_format(&reply.format, LOGIN_FORMAT)?;
+        match reply.action {
+            Some(found) if found == action => {}
+            found => {
+                return Err(VerifyError::WrongAction {
+                    expected: action.as_str(),
+                    found: found.map_or("nothing", Action::as_str),
+                })
+            }
+        }
         let challenge_bytes = decode_challenge(challenge)?;
         let certificate = decode_base64(&reply.certificate, "certificate")?;
         let signature = decode_base64(&reply.signature, "signature")?;
         let checked = self.checked(&reply.algorithm, &certificate, Purpose::Auth, now)?;
-        let mut message = Sha256::digest(self.origin.as_bytes()).to_vec();
-        message.extend_from_slice(&Sha256::digest(&challenge_bytes));
+        // The portal's own action, origin and challenge: nothing signed comes from the reply.
+        let message = token::login_message(action, &self.origin, &challenge_bytes);
         verify_token_signature(&reply.algorithm, &checked, &message, &signature)?;
         Ok(checked.identity)
     }
@@ -161,7 +204,7 @@ impl Verifier {
         verify_token_signature(
             &reply.algorithm,
             &checked,
-            reply.payload.as_bytes(),
+            &token::register_message(&reply.payload),
             &signature,
         )?;
         Ok(Registration {
@@ -210,6 +253,8 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T>
 fn expect_format(found: &str, expected: &'static str) -> Result<()> {
     if found == expected {
         Ok(())
+    } else if RETIRED_FORMATS.contains(&found) {
+        Err(VerifyError::RetiredFormat(found.to_string()))
     } else {
         Err(VerifyError::WrongFormat {
             expected,

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use common::nca_fixtures;
 use qoltanba::keystore;
-use qoltanba::protocol::native::login_message;
+use qoltanba::protocol::token::{login_message, Action};
 use qoltanba::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
 use qoltanba_verify::{Holder, TrustStore, Verifier, VerifyError};
 
@@ -27,9 +27,10 @@ fn gost_login(dir: &std::path::Path, keystore_name: &str) -> (String, time::Offs
     )
     .unwrap();
     let challenge = URL_SAFE_NO_PAD.decode(CHALLENGE).unwrap();
-    let signature = sign_raw(&signer, &login_message(ORIGIN, &challenge)).unwrap();
+    let signature = sign_raw(&signer, &login_message(Action::Login, ORIGIN, &challenge)).unwrap();
     let reply = serde_json::json!({
-        "format": "qoltanba-login:1",
+        "format": "qoltanba-login:2",
+        "action": "login",
         "algorithm": signer.algorithm().token_name(),
         "certificate": STANDARD.encode(&entry.certificate.der),
         "signature": URL_SAFE_NO_PAD.encode(signature),

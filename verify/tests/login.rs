@@ -259,7 +259,7 @@ fn malformed_replies_are_refused_as_malformed() {
         ("not JSON", "{format:".to_string()),
         (
             "missing field",
-            r#"{"format":"qoltanba-login:1"}"#.to_string(),
+            r#"{"format":"qoltanba-login:2"}"#.to_string(),
         ),
         (
             "bad base64 signature",
@@ -284,7 +284,7 @@ fn a_reply_of_another_format_is_refused() {
     let reply = with_field(
         &login_reply("individual_auth", ORIGIN, &challenge),
         "format",
-        "qoltanba-register:1",
+        "qoltanba-register:2",
     );
     let err = verifier()
         .check_login(&reply, &challenge, now())
@@ -341,4 +341,57 @@ impl ChallengeStoreFixture {
         let challenge = store.issue().unwrap();
         ChallengeStoreFixture { store, challenge }
     }
+}
+
+#[test]
+fn a_version_1_token_is_refused_as_retired() {
+    // Version 1 signed SHA-256(origin) ‖ SHA-256(challenge) with no label: raw signing forged it.
+    let challenge = ChallengeStoreFixture::new().challenge;
+    let reply = with_field(
+        &login_reply("individual_auth", ORIGIN, &challenge),
+        "format",
+        "qoltanba-login:1",
+    );
+    let err = verifier()
+        .check_login(&reply, &challenge, now())
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::RetiredFormat(_)), "{err}");
+}
+
+#[test]
+fn a_login_token_cannot_change_the_password() {
+    let challenge = ChallengeStoreFixture::new().challenge;
+    let reply = login_reply("individual_auth", ORIGIN, &challenge);
+    let err = verifier()
+        .check_change_password(&reply, &challenge, now())
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::WrongAction { .. }), "{err}");
+}
+
+#[test]
+fn a_login_token_relabelled_as_a_password_change_does_not_verify() {
+    let challenge = ChallengeStoreFixture::new().challenge;
+    let reply = with_field(
+        &login_reply("individual_auth", ORIGIN, &challenge),
+        "action",
+        "change-password",
+    );
+    let err = verifier()
+        .check_change_password(&reply, &challenge, now())
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::BadSignature), "{err}");
+}
+
+#[test]
+fn a_password_change_token_changes_the_password_and_cannot_log_in() {
+    let challenge = ChallengeStoreFixture::new().challenge;
+    let reply = change_password_reply("individual_auth", ORIGIN, &challenge);
+    let identity = verifier()
+        .check_change_password(&reply, &challenge, now())
+        .unwrap();
+    assert_eq!(identity.iin.as_deref(), Some("123456789011"));
+    let err = verifier()
+        .check_login(&reply, &challenge, now())
+        .unwrap_err();
+    assert!(matches!(err, VerifyError::WrongAction { .. }), "{err}");
 }

@@ -174,7 +174,7 @@ fn malformed_registration_replies_are_refused() {
             .unwrap_err();
         assert!(matches!(err, VerifyError::Malformed(_)), "{what}: {err}");
     }
-    let wrong_format = with_field(&good, "format", "qoltanba-login:1");
+    let wrong_format = with_field(&good, "format", "qoltanba-login:2");
     let err = verifier()
         .check_register(&wrong_format, &challenge, now())
         .unwrap_err();

@@ -8,9 +8,9 @@ use std::time::SystemTime;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use qoltanba::keystore::{self, Entry};
+use qoltanba::protocol::token::{self, Action};
 use qoltanba::sign::{self, EntrySigner, SignOptions};
 use qoltanba_verify::{ChallengeStore, Clock, TrustStore, Verifier};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 pub const ORIGIN: &str = "https://portal.example.kz";
@@ -88,15 +88,25 @@ fn signer(entry: &Entry) -> EntrySigner<'_> {
     EntrySigner::new(entry, options).expect("test key signs")
 }
 
-/// A `qoltanba.login` reply as the client makes it: RS256 over SHA-256(origin) ‖ SHA-256(challenge).
+/// A `qoltanba.login` reply as the client makes it for signing in.
 pub fn login_reply(keystore: &str, origin: &str, challenge: &str) -> String {
+    action_reply(keystore, Action::Login, origin, challenge)
+}
+
+/// A `qoltanba.login` reply the user signed to change their password.
+pub fn change_password_reply(keystore: &str, origin: &str, challenge: &str) -> String {
+    action_reply(keystore, Action::ChangePassword, origin, challenge)
+}
+
+/// A `qoltanba-login:2` reply: RS256 over the labelled message of docs/PROTOCOL.md.
+pub fn action_reply(keystore: &str, action: Action, origin: &str, challenge: &str) -> String {
     let entry = entry(keystore);
     let challenge_bytes = URL_SAFE_NO_PAD.decode(challenge).expect("challenge");
-    let mut message = Sha256::digest(origin.as_bytes()).to_vec();
-    message.extend_from_slice(&Sha256::digest(&challenge_bytes));
+    let message = token::login_message(action, origin, &challenge_bytes);
     let signature = sign::sign_raw(&signer(&entry), &message).expect("signs");
     serde_json::json!({
-        "format": "qoltanba-login:1",
+        "format": "qoltanba-login:2",
+        "action": action.as_str(),
         "algorithm": "RS256",
         "certificate": STANDARD.encode(&entry.certificate.der),
         "signature": URL_SAFE_NO_PAD.encode(signature),
@@ -115,9 +125,10 @@ pub fn register_payload(challenge: &str, email: &str, entity: &str, origin: &str
 /// A `qoltanba.register` reply whose signature covers exactly `payload`.
 pub fn register_reply_with_payload(keystore: &str, payload: &str) -> String {
     let entry = entry(keystore);
-    let signature = sign::sign_raw(&signer(&entry), payload.as_bytes()).expect("signs");
+    let message = token::register_message(payload);
+    let signature = sign::sign_raw(&signer(&entry), &message).expect("signs");
     serde_json::json!({
-        "format": "qoltanba-register:1",
+        "format": "qoltanba-register:2",
         "algorithm": "RS256",
         "certificate": STANDARD.encode(&entry.certificate.der),
         "payload": payload,
