@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Peak RSS of `qoltanba serve` while an unapproved site floods it with 60 MiB documents and its
+# approval question stays unanswered (issue 12: queued bytes stay under the per-origin bound).
+# Prints the idle RSS, the peak RSS and how many requests were refused as busy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sockets=${SOCKETS:-12}
+cargo build --quiet --release --bin qoltanba
+python3 -c 'import websockets' 2>/dev/null || python3 -m pip install --quiet 'websockets>=12,<16'
+config=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The terminal prompt reads its answers from a pipe nobody writes to: the question stays open.
+mkfifo "$config/answers"
+target/release/qoltanba serve --port "$port" --config-dir "$config" --prompt tty \
+  --keystore-dir certs-test/keystores <"$config/answers" >/dev/null 2>&1 &
+pid=$!
+exec 3>"$config/answers"
+trap 'kill "$pid" 2>/dev/null; exec 3>&-; rm -rf "$config"' EXIT
+until (exec 4<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do sleep 0.01; done
+sleep 0.5
+idle=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+SOCKETS=$sockets PORT=$port python3 - <<'PY'
+import asyncio, json, os, websockets
+
+DOCUMENT = 60 * 1024 * 1024
+header = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "qoltanba.sign",
+                     "params": {"format": "cms", "detached": True}}).encode()
+message = header + b"\0" + b"B" * DOCUMENT
+
+async def one(i):
+    ws = await websockets.connect(f"ws://127.0.0.1:{os.environ['PORT']}/",
+                                  origin="https://flood.example", max_size=None)
+    await ws.recv()  # greeting
+    await ws.send(message)
+    try:
+        reply = await asyncio.wait_for(ws.recv(), timeout=3)
+    except asyncio.TimeoutError:
+        reply = None  # queued behind the open question
+    return ws, reply
+
+async def main():
+    results = await asyncio.gather(*(one(i) for i in range(int(os.environ["SOCKETS"]))))
+    busy = sum(1 for _, r in results if r and '"busy"' in r)
+    print(f"sockets: {len(results)}, refused as busy: {busy}, queued: {len(results) - busy}")
+    await asyncio.sleep(0.5)
+    for ws, _ in results:
+        await ws.close()
+
+asyncio.run(main())
+PY
+peak=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
+echo "idle RSS: $((idle / 1024)) MiB; peak RSS during the flood: $((peak / 1024)) MiB"
+echo "bound on queued messages: 256 MiB per origin, 512 MiB in all (src/server/admission.rs)"
