@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use crate::db::{self, HistoryEntry, LoginMethod};
 use crate::i18n::{Lang, Text};
-use crate::pages::{escape, layout};
+use crate::pages::{escape, layout, PageData};
 use crate::{session, LangQuery, Portal, PortalError};
 
 /// How many past logins and failed attempts the personal account lists.
@@ -37,14 +37,12 @@ fn menu(lang: Lang) -> String {
     )
 }
 
-fn logout_script(lang: Lang) -> String {
-    format!(
-        "document.getElementById('logout').onclick = async (e) => {{ e.preventDefault();\
- await fetch('/api/logout?lang={code}', {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: '{{}}'}});\
- location.href = '/?lang={code}'; }};",
-        code = lang.code()
-    )
-}
+/// The script of the pages behind the session ("Log out").
+const SESSION_PAGE: PageData<'static> = PageData {
+    script: "session",
+    signer: None,
+    texts: None,
+};
 
 fn date(unix: i64) -> String {
     OffsetDateTime::from_unix_timestamp(unix)
@@ -150,7 +148,7 @@ pub async fn account_page(
         "/account",
         &menu(lang),
         &body,
-        &logout_script(lang),
+        &SESSION_PAGE,
     )
     .into_response()
 }
@@ -199,7 +197,7 @@ pub async fn services_page(
         "/services",
         &menu(lang),
         &body,
-        &logout_script(lang),
+        &SESSION_PAGE,
     )
     .into_response()
 }

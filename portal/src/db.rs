@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at INTEGER,
     error TEXT
 );
+CREATE TABLE IF NOT EXISTS login_locks (
+    identifier TEXT PRIMARY KEY,
+    failed_count INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER
+);
 CREATE TABLE IF NOT EXISTS sessions (
     token TEXT PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts(id),
@@ -202,6 +207,33 @@ pub fn record_failure(
     Ok(())
 }
 
+/// The failure counter and lock (unix time) of a password-login identifier that names no account,
+/// kept like an account's so that unknown identifiers are counted and blocked the same way.
+pub fn identifier_lock(db: &Connection, identifier: &str) -> rusqlite::Result<(i64, Option<i64>)> {
+    db.query_row(
+        "SELECT failed_count, locked_until FROM login_locks WHERE identifier = ?1",
+        [identifier],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map(|found| found.unwrap_or((0, None)))
+}
+
+/// Stores an unknown identifier's failure counter and lock.
+pub fn set_identifier_lock(
+    db: &Connection,
+    identifier: &str,
+    failed_count: i64,
+    locked_until: Option<i64>,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT INTO login_locks (identifier, failed_count, locked_until) VALUES (?1, ?2, ?3)
+         ON CONFLICT (identifier) DO UPDATE SET failed_count = ?2, locked_until = ?3",
+        params![identifier, failed_count, locked_until],
+    )?;
+    Ok(())
+}
+
 /// Stores the account's failure counter and lock.
 pub fn set_lock_state(
     db: &Connection,
@@ -256,10 +288,11 @@ pub struct CertificateDates {
     pub not_after: i64,
 }
 
-/// Creates the session `token` and records the login it belongs to, in one transaction.
+/// Creates the session (stored as `token_hash`, never the cookie's value) and records the login
+/// it belongs to, in one transaction.
 pub fn create_session(
     db: &Connection,
-    token: &str,
+    token_hash: &str,
     login: &Login,
     now: OffsetDateTime,
 ) -> rusqlite::Result<()> {
@@ -267,7 +300,7 @@ pub fn create_session(
     let tx = db.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO sessions (token, account_id, created_at) VALUES (?1, ?2, ?3)",
-        params![token, login.account_id, at],
+        params![token_hash, login.account_id, at],
     )?;
     let certificate = login.certificate.as_ref();
     tx.execute(
@@ -279,7 +312,7 @@ pub fn create_session(
             at,
             login.method.column(),
             login.source,
-            token,
+            token_hash,
             certificate.map(|c| &c.serial),
             certificate.map(|c| c.not_before),
             certificate.map(|c| c.not_after),
@@ -301,10 +334,11 @@ pub struct SessionAccount {
     pub certificate: Option<CertificateDates>,
 }
 
-/// The account of a session created at or after `not_before` (unix time); older ones have expired.
+/// The account of a session (by its token's hash) created at or after `not_before` (unix time);
+/// older ones have expired.
 pub fn session_account(
     db: &Connection,
-    token: &str,
+    token_hash: &str,
     not_before: i64,
 ) -> rusqlite::Result<Option<SessionAccount>> {
     db.query_row(
@@ -314,7 +348,7 @@ pub fn session_account(
          JOIN accounts a ON a.id = s.account_id
          LEFT JOIN logins l ON l.session_token = s.token
          WHERE s.token = ?1 AND s.created_at >= ?2",
-        params![token, not_before],
+        params![token_hash, not_before],
         |r| {
             let method: Option<String> = r.get(6)?;
             let serial: Option<String> = r.get(7)?;
@@ -343,15 +377,33 @@ pub fn session_account(
     .optional()
 }
 
-/// Ends a session; its login stays in the history without the token.
-pub fn delete_session(db: &Connection, token: &str) -> rusqlite::Result<()> {
+/// Ends a session (by its token's hash); its login stays in the history without the token.
+pub fn delete_session(db: &Connection, token_hash: &str) -> rusqlite::Result<()> {
     let tx = db.unchecked_transaction()?;
     tx.execute(
         "UPDATE logins SET session_token = NULL WHERE session_token = ?1",
-        [token],
+        [token_hash],
     )?;
-    tx.execute("DELETE FROM sessions WHERE token = ?1", [token])?;
+    tx.execute("DELETE FROM sessions WHERE token = ?1", [token_hash])?;
     tx.commit()
+}
+
+/// Ends every session of the account except `keep` (a token hash): after a password change,
+/// whoever knew the old password is logged out. Run it in the password change's transaction.
+pub fn end_other_sessions(
+    db: &Connection,
+    account_id: i64,
+    keep: Option<&str>,
+) -> rusqlite::Result<usize> {
+    db.execute(
+        "UPDATE logins SET session_token = NULL
+         WHERE account_id = ?1 AND session_token IS NOT NULL AND session_token IS NOT ?2",
+        params![account_id, keep],
+    )?;
+    db.execute(
+        "DELETE FROM sessions WHERE account_id = ?1 AND token IS NOT ?2",
+        params![account_id, keep],
+    )
 }
 
 /// One line of the account's history: when (unix time), how, from where.
@@ -477,11 +529,15 @@ pub fn queue_mail(
     Ok(db.last_insert_rowid())
 }
 
-/// The SMTP server accepted outbox message `id`.
+/// What an outbox row's body says once the message was sent: the body (today a new password) is
+/// not kept.
+pub const SENT_BODY: &str = "(sent; the body is not kept)";
+
+/// The SMTP server accepted outbox message `id`: its body is dropped, since it may carry a password.
 pub fn mark_mail_sent(db: &Connection, id: i64, now: OffsetDateTime) -> rusqlite::Result<()> {
     db.execute(
-        "UPDATE outbox SET attempted_at = ?2, sent_at = ?2, error = NULL WHERE id = ?1",
-        params![id, now.unix_timestamp()],
+        "UPDATE outbox SET attempted_at = ?2, sent_at = ?2, error = NULL, body = ?3 WHERE id = ?1",
+        params![id, now.unix_timestamp(), SENT_BODY],
     )?;
     Ok(())
 }

@@ -39,6 +39,9 @@ pub enum Text {
     PasswordWeak,
     EmailInvalid,
     EdsRejected,
+    RevocationUnavailable,
+    TooManyRequests,
+    TryLater,
     EntityMismatch,
     RegisterWithEds,
     Individual,
@@ -160,6 +163,21 @@ impl Text {
                 "Электрондық поштаны дұрыс енгізіңіз",
                 "Введите корректный адрес электронной почты",
                 "Enter a valid e-mail address",
+            ],
+            RevocationUnavailable => [
+                "Сертификаттың кері қайтарылмағанын қазір тексеру мүмкін емес: порталдағы кері қайтарылған сертификаттар тізімі ескірген. Кейінірек қайталап көріңіз",
+                "Сейчас невозможно проверить, не отозван ли сертификат: список отозванных сертификатов на портале устарел. Повторите позже",
+                "The certificate's revocation status cannot be checked right now: the portal's certificate revocation list is out of date. Try again later",
+            ],
+            TooManyRequests => [
+                "Сұраулар тым көп. Біраз күтіп, қайталап көріңіз",
+                "Слишком много запросов. Подождите немного и повторите",
+                "Too many requests. Wait a little and try again",
+            ],
+            TryLater => [
+                "Портал қазір бос емес. Кейінірек қайталап көріңіз",
+                "Портал сейчас перегружен. Повторите позже",
+                "The portal is busy right now. Try again later",
             ],
             EdsRejected => [
                 "ЭЦҚ тексерілмеді: жарамды сертификатты таңдап, қайталап көріңіз",

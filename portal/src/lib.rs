@@ -4,21 +4,30 @@
 
 mod account;
 pub mod db;
+pub mod hashing;
+pub mod headers;
 pub mod i18n;
+pub mod limits;
 pub mod mail;
 mod pages;
 mod password;
+mod password_login;
 mod recovery;
+pub mod revocation;
 pub mod session;
+
+pub use password_login::PasswordLogin;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use qoltanba_verify::challenge::IssueError;
 use qoltanba_verify::{ChallengeStore, Clock, Entity, Identity, Verifier};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -56,6 +65,31 @@ pub struct Portal {
     secure_cookies: bool,
     signer_url: String,
     mailer: mail::Mailer,
+    hashes: hashing::HashPool,
+    limiters: limits::Limiters,
+}
+
+/// How a portal is set up beyond its database, verifier and clock.
+pub struct Options {
+    /// Where the pages reach the signing service.
+    pub signer_url: String,
+    /// Where mail goes besides the outbox.
+    pub mailer: mail::Mailer,
+    /// Per-client limits of the API.
+    pub limits: limits::RateLimits,
+    /// Argon2 computations at once.
+    pub hashing_threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            signer_url: DEFAULT_SIGNER_URL.to_string(),
+            mailer: mail::Mailer::outbox_only(),
+            limits: limits::RateLimits::default(),
+            hashing_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
 }
 
 impl Portal {
@@ -83,16 +117,41 @@ impl Portal {
         signer_url: impl Into<String>,
         mailer: mail::Mailer,
     ) -> Arc<Self> {
+        let options = Options {
+            signer_url: signer_url.into(),
+            mailer,
+            ..Options::default()
+        };
+        Self::with_options(db, verifier, clock, options)
+    }
+
+    /// A portal set up as `options` say.
+    pub fn with_options(
+        db: Connection,
+        verifier: Verifier,
+        clock: Arc<dyn Clock>,
+        options: Options,
+    ) -> Arc<Self> {
         let secure_cookies = verifier.origin().starts_with("https://");
+        // The decoy hash needs the random generator and Argon2; neither fails on a working system.
+        let hashes = hashing::HashPool::new(options.hashing_threads)
+            .unwrap_or_else(|e| panic!("cannot prepare password hashing: {e}"));
         Arc::new(Portal {
             db: Mutex::new(db),
             verifier,
             challenges: ChallengeStore::with_clock(clock.clone()),
             clock,
             secure_cookies,
-            signer_url: signer_url.into(),
-            mailer,
+            signer_url: options.signer_url,
+            mailer: options.mailer,
+            hashes,
+            limiters: limits::Limiters::new(&options.limits),
         })
+    }
+
+    /// Forgets rate-limit state of clients that have fully recovered; call every minute or so.
+    pub fn prune_rate_limits(&self) {
+        self.limiters.prune();
     }
 
     /// Runs `f` with the database; one writer at a time keeps the lockout count exact.
@@ -106,22 +165,43 @@ impl Portal {
     }
 }
 
-/// The portal's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()`.
+/// The portal's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()` (the
+/// rate limits key on the peer address).
 pub fn router(portal: Arc<Portal>) -> Router {
-    Router::new()
+    use limits::Group;
+    let limited = |group| portal.limiters.layer(group);
+    let routes = Router::new()
         .route("/", get(pages::login_page))
         .route("/register", get(pages::register_page))
         .route("/account", get(account::account_page))
         .route("/services", get(account::services_page))
         .route("/qoltanba.js", get(pages::client_js))
-        .route("/api/challenge", post(challenge))
+        .route("/static/{name}", get(pages::static_file))
+        .route(
+            "/api/challenge",
+            post(challenge).layer(limited(Group::Challenge)),
+        )
         .route("/api/register", post(register))
-        .route("/api/login/password", post(login_password))
-        .route("/api/login/eds", post(login_eds))
-        .route("/api/password/eds", post(recovery::change_by_eds))
-        .route("/api/password/email", post(recovery::recover_by_email))
+        .route(
+            "/api/login/password",
+            post(password_login::login_password).layer(limited(Group::Login)),
+        )
+        .route(
+            "/api/login/eds",
+            post(login_eds).layer(limited(Group::Login)),
+        )
+        .route(
+            "/api/password/eds",
+            post(recovery::change_by_eds).layer(limited(Group::Password)),
+        )
+        .route(
+            "/api/password/email",
+            post(recovery::recover_by_email).layer(limited(Group::Password)),
+        )
         .route("/api/logout", post(session::logout))
-        .with_state(portal)
+        .layer(middleware::from_fn(limits::localize_too_many))
+        .with_state(portal.clone());
+    headers::secure(routes, &portal.signer_url)
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,11 +300,15 @@ async fn challenge(
     headers: HeaderMap,
 ) -> Result<Json<ChallengeReply>, Failure> {
     same_origin(&portal, &headers).map_err(|e| Failure(e, q.lang))?;
-    let challenge = portal.challenges.issue().map_err(|_| {
-        Failure(
-            refuse(Text::EdsRejected, StatusCode::SERVICE_UNAVAILABLE),
-            q.lang,
-        )
+    let challenge = portal.challenges.issue().map_err(|e| {
+        let text = match e {
+            IssueError::Full(_) => {
+                tracing::warn!(error = %e, "challenge store full");
+                Text::TryLater
+            }
+            IssueError::Random => Text::EdsRejected,
+        };
+        Failure(refuse(text, StatusCode::SERVICE_UNAVAILABLE), q.lang)
     })?;
     Ok(Json(ChallengeReply { challenge }))
 }
@@ -250,7 +334,9 @@ async fn register(
 ) -> Result<Json<Reply>, Failure> {
     let lang = q.lang;
     same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
-    do_register(&portal, form).map_err(|e| Failure(e, lang))?;
+    do_register(&portal, form)
+        .await
+        .map_err(|e| Failure(e, lang))?;
     Ok(Json(Reply {
         ok: true,
         message: Text::Registered.in_lang(lang).to_string(),
@@ -258,7 +344,7 @@ async fn register(
     }))
 }
 
-fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalError> {
+async fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalError> {
     let bad = StatusCode::BAD_REQUEST;
     if !form.agreement {
         return Err(refuse(Text::AgreementRequired, bad));
@@ -277,7 +363,7 @@ fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalError> {
         .register(&form.reply, &form.challenge, &portal.challenges)
         .map_err(|e| {
             tracing::info!(reason = %e, "registration signature refused");
-            refuse(Text::EdsRejected, bad)
+            revocation::refusal(&e).unwrap_or_else(|| refuse(Text::EdsRejected, bad))
         })?;
     let identity = &registration.identity;
     // The signed payload, not the form, says what the user agreed to.
@@ -308,8 +394,12 @@ fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalError> {
         };
         return Err(refuse(text, StatusCode::FORBIDDEN));
     }
-    // Hash outside the database lock: Argon2 is deliberately slow.
-    let hash = password::hash(&form.password).map_err(PortalError::Hashing)?;
+    // Hash off the workers and outside the database lock: Argon2 is deliberately slow.
+    let hash = portal
+        .hashes
+        .hash(&form.password)
+        .await
+        .map_err(|e| PortalError::Hashing(e.to_string()))?;
     let entity = match form.entity {
         Entity::Individual => "individual",
         Entity::Legal => "legal",
@@ -342,83 +432,6 @@ fn plausible_email(email: &str) -> bool {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct PasswordLogin {
-    pub login: String,
-    pub password: String,
-}
-
-async fn login_password(
-    State(portal): State<Arc<Portal>>,
-    Query(q): Query<LangQuery>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Json(form): Json<PasswordLogin>,
-) -> Result<Response, Failure> {
-    let lang = q.lang;
-    same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
-    let source = peer.ip().to_string();
-    let account_id = do_login_password(&portal, &form, &source).map_err(|e| Failure(e, lang))?;
-    let login = db::Login {
-        account_id,
-        method: db::LoginMethod::Password,
-        source,
-        certificate: None,
-    };
-    session::start(&portal, &login, lang, None).map_err(|e| Failure(e, lang))
-}
-
-fn do_login_password(
-    portal: &Portal,
-    form: &PasswordLogin,
-    source: &str,
-) -> Result<i64, PortalError> {
-    let unauthorized = || refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED);
-    let blocked = || refuse(Text::PasswordLoginBlocked, StatusCode::FORBIDDEN);
-    let login = form.login.trim();
-    let now = portal.now();
-    let account = portal.with_db(|db| db::find_by_login(db, login))?;
-    let Some(account) = account else {
-        portal.with_db(|db| db::record_failure(db, login, source, now))?;
-        return Err(unauthorized());
-    };
-    if locked_at(account.locked_until, now) {
-        portal.with_db(|db| db::record_failure(db, login, source, now))?;
-        return Err(blocked());
-    }
-    // Verify outside the lock; the count below is re-read under it, so concurrent failures add up.
-    let correct = password::verify(&form.password, &account.password_hash);
-    portal.with_db(|db| {
-        let current = db::find_by_login(db, login)?.ok_or_else(unauthorized)?;
-        if locked_at(current.locked_until, now) {
-            db::record_failure(db, login, source, now)?;
-            return Err(blocked());
-        }
-        if correct {
-            db::set_lock_state(db, current.id, 0, None)?;
-            return Ok(current.id);
-        }
-        db::record_failure(db, login, source, now)?;
-        let failed = current.failed_count + 1;
-        if failed >= MAX_FAILED_LOGINS {
-            let until = (now + LOCKOUT).unix_timestamp();
-            db::set_lock_state(db, current.id, 0, Some(until))?;
-            tracing::info!(
-                account = current.id,
-                "password login blocked for 15 minutes"
-            );
-            return Err(blocked());
-        }
-        db::set_lock_state(db, current.id, failed, None)?;
-        Err(unauthorized())
-    })
-}
-
-/// True while a password-login block (unix time `locked_until`) is still in force at `now`.
-fn locked_at(locked_until: Option<i64>, now: OffsetDateTime) -> bool {
-    locked_until.is_some_and(|t| now.unix_timestamp() < t)
-}
-
-#[derive(Debug, Deserialize)]
 pub struct EdsLogin {
     pub challenge: String,
     pub reply: String,
@@ -438,10 +451,9 @@ async fn login_eds(
         .login(&form.reply, &form.challenge, &portal.challenges)
         .map_err(|e| {
             tracing::info!(reason = %e, "EDS login refused");
-            Failure(
-                refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED),
-                lang,
-            )
+            let refusal = revocation::refusal(&e)
+                .unwrap_or_else(|| refuse(Text::AuthorizationError, StatusCode::UNAUTHORIZED));
+            Failure(refusal, lang)
         })?;
     let account = identity
         .iin

@@ -1,4 +1,4 @@
-//! `qoltanba-portal [--port N] [--db FILE] [--signer-url URL] [--smtp URL] [--mail-from ADDRESS]`: the reference portal on 127.0.0.1.
+//! `qoltanba-portal [--port N] [--db FILE] [--ca FILE --crl FILE | --no-revocation-check] [--signer-url URL] [--smtp URL]`: the reference portal on 127.0.0.1.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser;
+use qoltanba_portal::revocation;
 use qoltanba_verify::{SystemClock, TrustStore, Verifier};
+
+/// How often clients whose rate limit has recovered are forgotten.
+const RATE_LIMIT_PRUNING: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[derive(Debug, Parser)]
 #[command(about = "Reference e-government portal with EDS login through Qoltanba")]
@@ -22,9 +26,14 @@ struct Args {
     /// Trusted CA certificate file, PEM or DER (repeatable; default: the repository's test PKI).
     #[arg(long = "ca", value_name = "FILE")]
     cas: Vec<PathBuf>,
-    /// CRL file checked for revocation (repeatable).
+    /// CRL file checked for revocation (repeatable; read again whenever it changes). Required
+    /// with --ca unless --no-revocation-check is given.
     #[arg(long = "crl", value_name = "FILE")]
     crls: Vec<PathBuf>,
+    /// Start without any revocation source: revoked certificates are then accepted.
+    /// Development only; the log warns about it.
+    #[arg(long)]
+    no_revocation_check: bool,
     /// Puts an IIN on the refusal list: IIN=psc or IIN=cls (repeatable).
     #[arg(long = "refuse", value_name = "IIN=DEPT")]
     refusals: Vec<String>,
@@ -73,19 +82,30 @@ async fn main() -> anyhow::Result<()> {
         // A reference portal should work out of the box with the repository's test keystores.
         let test_ca = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../certs-test/ca");
         tracing::warn!("no --ca given: trusting the repository's TEST PKI only");
-        (
-            vec![test_ca.join("chain.pem")],
-            vec![test_ca.join("intermediate.crl")],
-        )
+        let crls = if args.crls.is_empty() && !args.no_revocation_check {
+            vec![test_ca.join("intermediate.crl")]
+        } else {
+            args.crls
+        };
+        (vec![test_ca.join("chain.pem")], crls)
     } else {
         (args.cas, args.crls)
     };
+    let revocation = revocation::policy(cas.len(), crls.len(), args.no_revocation_check)?;
+    if revocation == revocation::Revocation::Unchecked {
+        tracing::warn!(
+            "--no-revocation-check: certificates are NOT checked for revocation; \
+             a revoked certificate can log in. Development only"
+        );
+    }
     let mut trust = TrustStore::new();
     for ca in &cas {
         trust.add_ca_file(ca)?;
     }
     for crl in &crls {
-        trust.add_crl_file(crl)?;
+        trust
+            .add_crl_file(crl)
+            .with_context(|| format!("--crl {}", crl.display()))?;
     }
     let db = qoltanba_portal::db::open(&args.db)
         .with_context(|| format!("cannot open {}", args.db.display()))?;
@@ -105,13 +125,26 @@ async fn main() -> anyhow::Result<()> {
     }
     // The SMTP URL may carry the relay's password: say only whether mail goes out.
     let smtp = mailer.sends_smtp();
-    let portal = qoltanba_portal::Portal::with_mailer(
+    let portal = qoltanba_portal::Portal::with_options(
         db,
         Verifier::new(origin.clone(), trust),
         Arc::new(SystemClock),
-        args.signer_url,
-        mailer,
+        qoltanba_portal::Options {
+            signer_url: args.signer_url,
+            mailer,
+            ..Default::default()
+        },
     );
+    let pruned = Arc::downgrade(&portal);
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(RATE_LIMIT_PRUNING);
+        while let Some(portal) = {
+            every.tick().await;
+            pruned.upgrade()
+        } {
+            portal.prune_rate_limits();
+        }
+    });
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(address)
         .await

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 
 use crate::i18n::{Lang, Text};
 use crate::{html, LangQuery, Portal};
@@ -12,11 +12,31 @@ use crate::{html, LangQuery, Portal};
 /// The browser library, served from the portal so pages need no build step.
 const CLIENT_JS: &str = include_str!("../../client-js/qoltanba.js");
 
-pub async fn client_js() -> impl IntoResponse {
+/// The pages' own scripts and style: files, because the Content-Security-Policy allows no inline
+/// script or style.
+const STATIC_FILES: &[(&str, &str, &str)] = &[
     (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        CLIENT_JS,
-    )
+        "portal.css",
+        "text/css; charset=utf-8",
+        include_str!("../static/portal.css"),
+    ),
+    ("common.js", JS, include_str!("../static/common.js")),
+    ("login.js", JS, include_str!("../static/login.js")),
+    ("register.js", JS, include_str!("../static/register.js")),
+    ("session.js", JS, include_str!("../static/session.js")),
+];
+const JS: &str = "text/javascript; charset=utf-8";
+
+pub async fn client_js() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, JS)], CLIENT_JS)
+}
+
+/// `GET /static/NAME`: one of [`STATIC_FILES`].
+pub async fn static_file(Path(name): Path<String>) -> Response {
+    match STATIC_FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }
 
 pub(crate) fn escape(text: &str) -> String {
@@ -26,38 +46,24 @@ pub(crate) fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A value as a JavaScript literal inside a `<script>` element.
-fn js_literal(value: serde_json::Value) -> String {
-    // `</` cannot end the script element: JSON allows escaping the slash.
-    value.to_string().replace("</", "<\\/")
-}
-
 /// The texts a page's script shows, as a JSON object keyed by name.
 fn texts_json(lang: Lang, names: &[(&str, Text)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = names
         .iter()
         .map(|(k, t)| (k.to_string(), t.in_lang(lang).into()))
         .collect();
-    js_literal(serde_json::Value::Object(map))
+    serde_json::Value::Object(map).to_string()
 }
 
-/// The script line every EDS page starts with: the client library and where the service listens.
-fn import_client(portal: &Portal) -> String {
-    format!(
-        "import {{ connect }} from '/qoltanba.js'; const signer = {{url: {}}};",
-        js_literal(portal.signer_url.as_str().into())
-    )
+/// What a page's script reads from the body's data attributes.
+pub(crate) struct PageData<'a> {
+    /// `/static/NAME.js`, the page's script.
+    pub script: &'a str,
+    /// Where the signing service listens, for pages that sign.
+    pub signer: Option<&'a str>,
+    /// JSON object of texts the script shows.
+    pub texts: Option<String>,
 }
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#1b2a3a;background:#f3f6fa}\
-header{background:#0b5394;color:#fff;padding:.8em 2em;display:flex;justify-content:space-between;align-items:center}\
-header a{color:#fff}header strong{font-size:1.2em}main{max-width:44em;margin:1.5em auto;background:#fff;\
-padding:1.5em 2em;border-radius:8px;box-shadow:0 1px 4px #0002}.tab{display:none}.tab.on{display:block}\
-label{display:block;margin:.7em 0}input[type=password],input[type=email],input[name=login]{display:block;width:20em;padding:.4em}\
-button{background:#0b5394;color:#fff;border:0;border-radius:4px;padding:.5em 1.2em;cursor:pointer}\
-#message{margin:1em 0;font-weight:bold}dl{display:grid;grid-template-columns:max-content auto;gap:.3em 1em}\
-dt{font-weight:bold}dd{margin:0}dialog{border:0;border-radius:8px;box-shadow:0 4px 24px #0005;padding:1.5em 2em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ccd;padding:.2em .8em;text-align:left}\
-#user-agreement{max-height:10em;overflow-y:auto;border:1px solid #ccd;border-radius:4px;padding:0 1em;font-size:.9em}";
 
 /// One page: the portal's header (languages, and `menu` for logged-in pages) around `body`.
 pub(crate) fn layout(
@@ -66,7 +72,7 @@ pub(crate) fn layout(
     path: &str,
     menu: &str,
     body: &str,
-    script: &str,
+    data: &PageData<'_>,
 ) -> Html<String> {
     let t = |text: Text| escape(text.in_lang(lang));
     let links = [Lang::Kk, Lang::Ru, Lang::En]
@@ -74,15 +80,23 @@ pub(crate) fn layout(
         .map(|l| format!("<a href=\"{path}?lang={0}\">{0}</a>", l.code()))
         .collect::<Vec<_>>()
         .join(" | ");
+    let mut attributes = format!(" data-lang=\"{}\"", lang.code());
+    if let Some(signer) = data.signer {
+        attributes.push_str(&format!(" data-signer=\"{}\"", escape(signer)));
+    }
+    if let Some(texts) = &data.texts {
+        attributes.push_str(&format!(" data-texts=\"{}\"", escape(texts)));
+    }
     html(format!(
         "<!doctype html><html lang=\"{code}\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width\"><title>{title} — {portal}</title>\
-<style>{STYLE}</style></head><body><header><strong>{portal}</strong><nav>{menu} {links}</nav></header>\
+<link rel=\"stylesheet\" href=\"/static/portal.css\"></head><body{attributes}><header><strong>{portal}</strong><nav>{menu} {links}</nav></header>\
 <main><h1>{title}</h1>{body}<p id=\"message\" role=\"status\"></p></main>\
-<script type=\"module\">{script}</script></body></html>",
+<script type=\"module\" src=\"/static/{script}.js\"></script></body></html>",
         code = lang.code(),
         title = t(title),
         portal = t(Text::PortalName),
+        script = data.script,
     ))
 }
 
@@ -117,32 +131,12 @@ pub async fn login_page(
         services = t(Text::Services),
         code = lang.code(),
     );
-    let script = format!(
-        "{import}\
-const lang = '{code}';\
-const show = (m) => document.getElementById('message').textContent = m;\
-const post = async (path, body) => {{ const r = await fetch(path + '?lang=' + lang, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify(body)}}); return r.json(); }};\
-const go = (path) => {{ location.href = path + '?lang=' + lang; }};\
-document.getElementById('personal').onclick = () => go('/account');\
-document.getElementById('services').onclick = () => go('/services');\
-const tab = (on) => {{ document.getElementById('password-form').classList.toggle('on', on === 'password'); document.getElementById('eds-form').classList.toggle('on', on === 'eds'); }};\
-document.getElementById('tab-password').onclick = () => tab('password');\
-document.getElementById('tab-eds').onclick = () => tab('eds');\
-document.getElementById('password-form').onsubmit = async (e) => {{ e.preventDefault();\
- const r = await post('/api/login/password', {{login: document.getElementById('login').value, password: document.getElementById('password').value}});\
- if (r.ok) go('/account'); else show(r.message); }};\
-document.getElementById('eds-submit').onclick = async () => {{ try {{\
- const {{ challenge }} = await post('/api/challenge', {{}});\
- const client = await connect(signer); const reply = await client.login(challenge); client.close();\
- const r = await post('/api/login/eds', {{challenge, reply: JSON.stringify(reply)}});\
- if (!r.ok) {{ show(r.message); return; }}\
- const i = r.identity; document.getElementById('d-iin').textContent = i.iin ?? '—'; document.getElementById('d-bin').textContent = i.bin ?? '—';\
- document.getElementById('d-name').textContent = i.fullName ?? ''; document.getElementById('d-validity').textContent = i.validFrom + ' — ' + i.validTo;\
- document.getElementById('identity').showModal(); }} catch (e) {{ show(e.message); }} }};",
-        import = import_client(&portal),
-        code = lang.code(),
-    );
-    layout(lang, Text::LoginTitle, "/", "", &body, &script)
+    let data = PageData {
+        script: "login",
+        signer: Some(&portal.signer_url),
+        texts: None,
+    };
+    layout(lang, Text::LoginTitle, "/", "", &body, &data)
 }
 
 pub async fn register_page(
@@ -174,21 +168,10 @@ pub async fn register_page(
         code = lang.code(),
     );
     let texts = texts_json(lang, &[("agreementRequired", Text::AgreementRequired)]);
-    let script = format!(
-        "{import}\
-const lang = '{code}'; const texts = {texts};\
-const show = (m) => document.getElementById('message').textContent = m;\
-const post = async (path, body) => {{ const r = await fetch(path + '?lang=' + lang, {{method: 'POST', headers: {{'Content-Type': 'application/json'}}, body: JSON.stringify(body)}}); return r.json(); }};\
-document.getElementById('register-form').onsubmit = async (e) => {{ e.preventDefault(); try {{\
- if (!document.getElementById('agreement').checked) {{ show(texts.agreementRequired); return; }}\
- const entity = document.querySelector('input[name=entity]:checked').value; const email = document.getElementById('email').value;\
- const {{ challenge }} = await post('/api/challenge', {{}});\
- const client = await connect(signer); const reply = await client.register({{challenge, email, entity}}); client.close();\
- const r = await post('/api/register', {{agreement: true, entity, email, challenge, reply: JSON.stringify(reply),\
-  password: document.getElementById('password').value, passwordConfirmation: document.getElementById('confirmation').value}});\
- show(r.message); }} catch (e) {{ show(e.message); }} }};",
-        import = import_client(&portal),
-        code = lang.code(),
-    );
-    layout(lang, Text::RegisterTitle, "/register", "", &body, &script)
+    let data = PageData {
+        script: "register",
+        signer: Some(&portal.signer_url),
+        texts: Some(texts),
+    };
+    layout(lang, Text::RegisterTitle, "/register", "", &body, &data)
 }

@@ -29,7 +29,7 @@ pub(crate) fn start(
     let mut bytes = [0u8; 32];
     aws_lc_rs::rand::fill(&mut bytes).map_err(|_| PortalError::Hashing("no randomness".into()))?;
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    portal.with_db(|db| db::create_session(db, &token, login, portal.now()))?;
+    portal.with_db(|db| db::create_session(db, &digest(&token), login, portal.now()))?;
     let cookie = format!(
         "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}",
         secure(portal)
@@ -50,6 +50,17 @@ fn secure(portal: &Portal) -> &'static str {
     }
 }
 
+/// What the database keeps of a session token: its SHA-256, so a copy of the file opens no session.
+fn digest(token: &str) -> String {
+    let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes());
+    hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The stored form (hash) of the session token the request carries, if any.
+pub(crate) fn token_hash(headers: &HeaderMap) -> Option<String> {
+    token(headers).map(digest)
+}
+
 /// The session token the browser sent, if any.
 fn token(headers: &HeaderMap) -> Option<&str> {
     headers
@@ -68,11 +79,11 @@ pub(crate) fn account(
     portal: &Portal,
     headers: &HeaderMap,
 ) -> Result<Option<SessionAccount>, PortalError> {
-    let Some(token) = token(headers) else {
+    let Some(hash) = token_hash(headers) else {
         return Ok(None);
     };
     let oldest = (portal.now() - SESSION_LIFETIME).unix_timestamp();
-    Ok(portal.with_db(|db| db::session_account(db, token, oldest))?)
+    Ok(portal.with_db(|db| db::session_account(db, &hash, oldest))?)
 }
 
 /// `POST /api/logout`: ends the session and clears the cookie.
@@ -82,9 +93,9 @@ pub(crate) async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, Failure> {
     same_origin(&portal, &headers).map_err(|e| Failure(e, q.lang))?;
-    if let Some(token) = token(&headers) {
+    if let Some(hash) = token_hash(&headers) {
         portal
-            .with_db(|db| db::delete_session(db, token))
+            .with_db(|db| db::delete_session(db, &hash))
             .map_err(|e| Failure(e.into(), q.lang))?;
     }
     let cookie = format!(

@@ -306,7 +306,7 @@ async fn pages_reach_the_signing_service_at_the_configured_url() {
     for page in ["/?lang=en", "/register?lang=en"] {
         let text = portal.get(page, None).await.text;
         assert!(
-            text.contains("const signer = {url: \"ws://127.0.0.1:4242/\"}"),
+            text.contains("data-signer=\"ws://127.0.0.1:4242/\""),
             "{page}"
         );
     }
@@ -316,7 +316,7 @@ async fn pages_reach_the_signing_service_at_the_configured_url() {
 async fn pages_reach_the_signing_service_on_ncalayers_port_by_default() {
     let portal = start();
     let text = portal.get("/?lang=en", None).await.text;
-    assert!(text.contains("const signer = {url: \"ws://127.0.0.1:13579/\"}"));
+    assert!(text.contains("data-signer=\"ws://127.0.0.1:13579/\""));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Single-use login/registration challenges: the portal's half of origin-bound authentication.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,6 +13,17 @@ use crate::error::{Result, VerifyError};
 pub const CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
 /// Random bytes in a challenge; the client accepts 32–96.
 pub const CHALLENGE_BYTES: usize = 32;
+/// Outstanding challenges a store holds by default: memory stays bounded under a flood.
+pub const MAX_OUTSTANDING: usize = 100_000;
+
+/// Why no challenge was issued.
+#[derive(Debug, thiserror::Error)]
+pub enum IssueError {
+    #[error("the system random generator failed")]
+    Random,
+    #[error("{0} challenges are outstanding; no more until some are used or expire")]
+    Full(usize),
+}
 
 /// The time source, so tests can move past the lifetime without sleeping.
 pub trait Clock: Send + Sync {
@@ -29,10 +40,45 @@ impl Clock for SystemClock {
     }
 }
 
-/// Issued, not yet consumed challenges; share one store across threads (it is `Sync`).
+/// Issued, not yet consumed challenges, at most a fixed number; share one store across threads
+/// (it is `Sync`). Issue, consume and expiry are (amortised) O(1).
 pub struct ChallengeStore {
     clock: Arc<dyn Clock>,
-    issued: Mutex<HashMap<String, OffsetDateTime>>,
+    capacity: usize,
+    issued: Mutex<Issued>,
+}
+
+/// The live challenges, and every issued one in issue order so the oldest expire first.
+#[derive(Default)]
+struct Issued {
+    live: HashMap<String, OffsetDateTime>,
+    /// May still name consumed challenges; compacted once it is twice the capacity.
+    order: VecDeque<(OffsetDateTime, String)>,
+}
+
+impl Issued {
+    /// Drops challenges older than the lifetime, and consumed ones, from the front.
+    fn expire(&mut self, now: OffsetDateTime) {
+        while let Some((at, challenge)) = self.order.front() {
+            let expired = now - *at > CHALLENGE_LIFETIME;
+            let consumed = self.live.get(challenge) != Some(at);
+            if !expired && !consumed {
+                break;
+            }
+            if expired && !consumed {
+                self.live.remove(challenge);
+            }
+            self.order.pop_front();
+        }
+    }
+
+    /// Forgets consumed challenges in the middle of the queue: O(n) once per n issues.
+    fn compact(&mut self, capacity: usize) {
+        if self.order.len() > capacity.saturating_mul(2) {
+            let live = &self.live;
+            self.order.retain(|(at, c)| live.get(c) == Some(at));
+        }
+    }
 }
 
 impl Default for ChallengeStore {
@@ -49,9 +95,15 @@ impl ChallengeStore {
 
     /// A store on an injected clock (tests).
     pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+        Self::with_capacity(clock, MAX_OUTSTANDING)
+    }
+
+    /// A store that holds at most `capacity` outstanding challenges and refuses more.
+    pub fn with_capacity(clock: Arc<dyn Clock>, capacity: usize) -> Self {
         ChallengeStore {
             clock,
-            issued: Mutex::new(HashMap::new()),
+            capacity,
+            issued: Mutex::new(Issued::default()),
         }
     }
 
@@ -60,17 +112,21 @@ impl ChallengeStore {
         self.clock.now()
     }
 
-    /// A fresh challenge: 32 random bytes, base64url without padding.
-    pub fn issue(&self) -> Result<String> {
+    /// A fresh challenge: 32 random bytes, base64url without padding; refused while the store
+    /// is full of unexpired challenges.
+    pub fn issue(&self) -> Result<String, IssueError> {
         let mut bytes = [0u8; CHALLENGE_BYTES];
-        aws_lc_rs::rand::fill(&mut bytes)
-            .map_err(|_| VerifyError::Malformed("the system random generator failed".into()))?;
+        aws_lc_rs::rand::fill(&mut bytes).map_err(|_| IssueError::Random)?;
         let challenge = URL_SAFE_NO_PAD.encode(bytes);
         let now = self.clock.now();
         let mut issued = self.lock();
-        // Forget abandoned challenges so the map stays as small as the live sessions.
-        issued.retain(|_, at| now - *at <= CHALLENGE_LIFETIME);
-        issued.insert(challenge.clone(), now);
+        issued.expire(now);
+        if issued.live.len() >= self.capacity {
+            return Err(IssueError::Full(self.capacity));
+        }
+        issued.compact(self.capacity);
+        issued.live.insert(challenge.clone(), now);
+        issued.order.push_back((now, challenge.clone()));
         Ok(challenge)
     }
 
@@ -78,6 +134,7 @@ impl ChallengeStore {
     pub fn consume(&self, challenge: &str) -> Result<()> {
         let issued_at = self
             .lock()
+            .live
             .remove(challenge)
             .ok_or(VerifyError::UnknownOrReusedChallenge)?;
         if self.clock.now() - issued_at > CHALLENGE_LIFETIME {
@@ -86,16 +143,17 @@ impl ChallengeStore {
         Ok(())
     }
 
-    /// Number of outstanding challenges (monitoring, tests).
+    /// Number of outstanding challenges (monitoring, tests); expired ones count until the next
+    /// issue forgets them.
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().live.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, OffsetDateTime>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Issued> {
         // A panic elsewhere cannot leave the map half-updated: every operation is one call.
         self.issued.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -1,6 +1,8 @@
 //! The portal's trusted CAs and CRLs: path building leaf → intermediates → root, and revocation.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
+use std::time::SystemTime;
 
 use time::OffsetDateTime;
 use x509_parser::certificate::X509Certificate;
@@ -15,13 +17,81 @@ use crate::pubkey::{self, PublicKey};
 const MAX_PATH: usize = 6;
 
 /// Trusted roots, optional intermediates and CRLs, loaded from PEM or DER files.
-#[derive(Debug, Clone, Default)]
+///
+/// CRL files are read again when they change (checked before each use), so an operator who
+/// replaces a CRL file — atomically, by writing a new file and renaming it — needs no restart.
+#[derive(Debug, Default)]
 pub struct TrustStore {
     /// Self-signed certificates: a path must end in one of these.
     roots: Vec<Vec<u8>>,
     /// Configured CA certificates that are not self-signed: path material, not anchors.
     intermediates: Vec<Vec<u8>>,
-    crls: Vec<Vec<u8>>,
+    /// Behind a lock because a check (`&self`) may re-read a changed file.
+    crls: RwLock<Vec<CrlSource>>,
+}
+
+impl Clone for TrustStore {
+    fn clone(&self) -> Self {
+        TrustStore {
+            roots: self.roots.clone(),
+            intermediates: self.intermediates.clone(),
+            crls: RwLock::new(self.read_sources().clone()),
+        }
+    }
+}
+
+/// CRLs given as bytes (`path` None) or read from a file, with what the file looked like then.
+#[derive(Debug, Clone)]
+struct CrlSource {
+    path: Option<PathBuf>,
+    stamp: Option<FileStamp>,
+    ders: Vec<Vec<u8>>,
+}
+
+/// A file's modification time and length: either changing means "read it again".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileStamp {
+    modified: Option<SystemTime>,
+    len: u64,
+}
+
+impl FileStamp {
+    fn of(path: &Path) -> Result<Self> {
+        let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+        Ok(FileStamp {
+            modified: meta.modified().ok(),
+            len: meta.len(),
+        })
+    }
+}
+
+impl CrlSource {
+    /// Reads the file again when its stamp changed; an unreadable file is an error, never an
+    /// empty list, so a broken CRL file refuses logins instead of skipping revocation.
+    fn refresh(&mut self) -> Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let unusable = |e: VerifyError| VerifyError::BadCrl {
+            issuer: path.display().to_string(),
+            why: format!("the file changed and cannot be used ({e})"),
+        };
+        let stamp = FileStamp::of(path).map_err(unusable)?;
+        if self.stamp == Some(stamp) {
+            return Ok(());
+        }
+        self.ders = read_crls(path).map_err(unusable)?;
+        self.stamp = Some(stamp);
+        Ok(())
+    }
+
+    /// True when the file is unchanged since it was read (or the CRLs came as bytes).
+    fn is_fresh(&self) -> bool {
+        match &self.path {
+            None => true,
+            Some(path) => FileStamp::of(path).ok() == self.stamp,
+        }
+    }
 }
 
 impl TrustStore {
@@ -51,25 +121,66 @@ impl TrustStore {
         Ok(())
     }
 
-    /// Adds every CRL of a PEM file or one DER CRL; returns how many.
+    /// Adds every CRL of a PEM file or one DER CRL, and re-reads the file whenever it changes;
+    /// returns how many CRLs it holds now.
     pub fn add_crl_file(&mut self, path: impl AsRef<Path>) -> Result<usize> {
-        let ders = read_objects(path.as_ref(), "X509 CRL")?;
-        for der in &ders {
-            self.add_crl_der(der)?;
-        }
-        Ok(ders.len())
+        let path = path.as_ref();
+        let stamp = FileStamp::of(path)?;
+        let ders = read_crls(path)?;
+        let count = ders.len();
+        self.crl_sources().push(CrlSource {
+            path: Some(path.to_path_buf()),
+            stamp: Some(stamp),
+            ders,
+        });
+        Ok(count)
     }
 
     /// Adds one DER CRL; its signature is checked when it is used, against the path's CA.
     pub fn add_crl_der(&mut self, der: &[u8]) -> Result<()> {
-        CertificateRevocationList::from_der(der)
-            .map_err(|e| VerifyError::Malformed(format!("not a CRL: {e}")))?;
-        self.crls.push(der.to_vec());
+        check_crl(der)?;
+        self.crl_sources().push(CrlSource {
+            path: None,
+            stamp: None,
+            ders: vec![der.to_vec()],
+        });
         Ok(())
     }
 
     pub fn roots(&self) -> usize {
         self.roots.len()
+    }
+
+    /// True when any CRL (file or bytes) is configured: revocation is then checked.
+    pub fn checks_revocation(&self) -> bool {
+        !self.read_sources().is_empty()
+    }
+
+    fn crl_sources(&mut self) -> std::sync::RwLockWriteGuard<'_, Vec<CrlSource>> {
+        self.crls.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read_sources(&self) -> std::sync::RwLockReadGuard<'_, Vec<CrlSource>> {
+        // Every write replaces a source's CRLs whole: a panic cannot leave half a list.
+        self.crls.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The CRLs as they are now: files that changed since they were read are read again first.
+    fn current_crls(&self) -> Result<std::sync::RwLockReadGuard<'_, Vec<CrlSource>>> {
+        {
+            let sources = self.read_sources();
+            if sources.iter().all(CrlSource::is_fresh) {
+                return Ok(sources);
+            }
+        }
+        {
+            let mut sources = self.crls.write().unwrap_or_else(PoisonError::into_inner);
+            // A failed re-read leaves the old stamp, so the next check tries again.
+            for source in sources.iter_mut() {
+                source.refresh()?;
+            }
+        }
+        Ok(self.read_sources())
     }
 
     /// Builds a path from `leaf` to a configured root (using `extra` certificates, e.g. from a
@@ -157,28 +268,36 @@ impl TrustStore {
         Err(VerifyError::UntrustedChain(why))
     }
 
-    /// Each certificate below the root is checked against its issuer's CRL, when one is configured;
-    /// the leaf's issuer must have one once any CRL is configured.
+    /// Each certificate below the root is checked against its issuer's CRLs, when any is
+    /// configured; the leaf's issuer must have one once any CRL is configured. A certificate on an
+    /// authentic CRL is revoked however old that CRL is; otherwise one of the issuer's CRLs must be
+    /// current (thisUpdate <= now <= nextUpdate), or revocation is unknown and the path refused.
     fn check_revocation(&self, path: &[&[u8]], now: OffsetDateTime) -> Result<()> {
-        if self.crls.is_empty() {
+        let sources = self.current_crls()?;
+        if sources.is_empty() {
             return Ok(());
         }
+        let crls: Vec<&[u8]> = sources
+            .iter()
+            .flat_map(|s| s.ders.iter().map(Vec::as_slice))
+            .collect();
         for (index, pair) in path.windows(2).enumerate() {
             let cert = parse_cert(pair[0]).map_err(VerifyError::BadCertificate)?;
             let issuer = parse_cert(pair[1]).map_err(VerifyError::BadCertificate)?;
             let issuer_name = issuer.subject().to_string();
+            let bad_crl = |why: String| VerifyError::BadCrl {
+                issuer: issuer_name.clone(),
+                why,
+            };
             let mut covered = false;
-            for crl_der in &self.crls {
+            let mut out_of_date = None;
+            for crl_der in &crls {
                 let Ok((_, crl)) = CertificateRevocationList::from_der(crl_der) else {
                     continue;
                 };
                 if crl.issuer().as_raw() != issuer.subject().as_raw() {
                     continue;
                 }
-                let bad_crl = |why: String| VerifyError::BadCrl {
-                    issuer: issuer_name.clone(),
-                    why,
-                };
                 pubkey::verify(
                     &PublicKey::of(&issuer),
                     &crl.signature_algorithm.algorithm.to_id_string(),
@@ -187,15 +306,6 @@ impl TrustStore {
                     &crl.signature_value.data,
                 )
                 .map_err(|e| bad_crl(format!("its signature does not verify ({e})")))?;
-                if let Some(next) = crl.next_update() {
-                    if next.to_datetime() < now {
-                        return Err(bad_crl(format!(
-                            "it is out of date (next update was {})",
-                            next.to_datetime()
-                        )));
-                    }
-                }
-                covered = true;
                 if crl
                     .iter_revoked_certificates()
                     .any(|r| r.raw_serial() == cert.raw_serial())
@@ -204,8 +314,18 @@ impl TrustStore {
                         serial: cert.raw_serial_as_string(),
                     });
                 }
+                match crl_freshness(&crl, now) {
+                    Ok(()) => covered = true,
+                    Err(why) => out_of_date = Some(why),
+                }
             }
-            if !covered && index == 0 {
+            if covered {
+                continue;
+            }
+            if let Some(why) = out_of_date {
+                return Err(bad_crl(why));
+            }
+            if index == 0 {
                 return Err(VerifyError::RevocationUnknown {
                     issuer: issuer_name,
                 });
@@ -213,6 +333,26 @@ impl TrustStore {
         }
         Ok(())
     }
+}
+
+/// Why a CRL cannot vouch for `now`: issued later (thisUpdate in the future), past its
+/// nextUpdate, or without a nextUpdate (its freshness cannot be judged).
+fn crl_freshness(crl: &CertificateRevocationList<'_>, now: OffsetDateTime) -> Result<(), String> {
+    let this_update = crl.last_update().to_datetime();
+    if this_update > now {
+        return Err(format!(
+            "it is not valid yet (thisUpdate {this_update} is after now, {now}): check the clock"
+        ));
+    }
+    let Some(next_update) = crl.next_update().map(|t| t.to_datetime()) else {
+        return Err("it has no nextUpdate, so its freshness cannot be judged".into());
+    };
+    if next_update < now {
+        return Err(format!(
+            "it is out of date (next update was {next_update}): fetch the CA's current CRL"
+        ));
+    }
+    Ok(())
 }
 
 /// Why `ca` cannot issue here: not a CA, no keyCertSign, pathLen exceeded, or outside validity.
@@ -265,12 +405,32 @@ pub(crate) fn parse_cert(der: &[u8]) -> Result<X509Certificate<'_>, String> {
     }
 }
 
-/// The DER objects of a file: every PEM block with `label`, or the whole file as DER.
-fn read_objects(path: &Path, label: &str) -> Result<Vec<Vec<u8>>> {
-    let bytes = std::fs::read(path).map_err(|e| VerifyError::Io {
+fn io_error(path: &Path, e: &std::io::Error) -> VerifyError {
+    VerifyError::Io {
         path: path.display().to_string(),
         why: e.to_string(),
-    })?;
+    }
+}
+
+/// Fails unless `der` is one CRL.
+fn check_crl(der: &[u8]) -> Result<()> {
+    CertificateRevocationList::from_der(der)
+        .map(|_| ())
+        .map_err(|e| VerifyError::Malformed(format!("not a CRL: {e}")))
+}
+
+/// Every CRL of a PEM file, or the file as one DER CRL; each must parse.
+fn read_crls(path: &Path) -> Result<Vec<Vec<u8>>> {
+    let ders = read_objects(path, "X509 CRL")?;
+    for der in &ders {
+        check_crl(der).map_err(|e| VerifyError::Malformed(format!("{}: {e}", path.display())))?;
+    }
+    Ok(ders)
+}
+
+/// The DER objects of a file: every PEM block with `label`, or the whole file as DER.
+fn read_objects(path: &Path, label: &str) -> Result<Vec<Vec<u8>>> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
     if !bytes.trim_ascii_start().starts_with(b"-----BEGIN") {
         return Ok(vec![bytes]);
     }
