@@ -82,9 +82,13 @@ export async function startPortal({ signerUrl }) {
   const origin = `http://localhost:${port}`;
   const dir = mkdtempSync(join(tmpdir(), "qoltanba-portal-e2e-"));
   const binary = process.env.QOLTANBA_PORTAL_BIN ?? cargoBinary("qoltanba-portal", "qoltanba-portal");
+  // The test PKI with its CRL, as an operator gives a real PKI (the portal refuses CAs without
+  // a revocation source).
+  const ca = join(REPO, "certs-test/ca");
   const child = run(binary, [
     "--port", String(port), "--db", join(dir, "portal.db"),
     "--origin", origin, "--signer-url", signerUrl,
+    "--ca", join(ca, "chain.pem"), "--crl", join(ca, "intermediate.crl"),
   ]);
   await waitForPort(port, child, "qoltanba-portal");
   return {
