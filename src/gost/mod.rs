@@ -7,7 +7,9 @@
 //! the hash is read as a little-endian integer (GOST 34.11 prints vectors big-endian,
 //! Streebog implementations emit them byte-reversed).
 //!
-//! Nonces are random (`aws_lc_rs::rand`); the private scalar only meets constant-time code.
+//! Nonces are random (`aws_lc_rs::rand`); the private scalar and the nonce only meet
+//! constant-time code (`fp`, `fixed_base`; examples/gost_dudect.rs checks the timing).
+//! Verification sees only public values, so it runs the faster variable-time `double_scalar`.
 
 mod double_scalar;
 mod field;
