@@ -81,10 +81,6 @@ impl Admission {
         }
     }
 
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -151,11 +151,6 @@ impl TrustStore {
         self.roots.len()
     }
 
-    /// True when any CRL (file or bytes) is configured: revocation is then checked.
-    pub fn checks_revocation(&self) -> bool {
-        !self.read_sources().is_empty()
-    }
-
     fn crl_sources(&mut self) -> std::sync::RwLockWriteGuard<'_, Vec<CrlSource>> {
         self.crls.write().unwrap_or_else(PoisonError::into_inner)
     }
