@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use tokio::sync::Semaphore;
+
 use crate::protocol::Failure;
 
 /// The bounds on what may wait for the user.
@@ -22,6 +24,10 @@ pub struct Limits {
     pub requests: usize,
     /// Bytes of all queued messages together.
     pub bytes: usize,
+    /// Connections that may hold a message larger than 128 KiB (`super::large_reads`).
+    pub large_readers: usize,
+    /// Of those, connections of one origin.
+    pub large_readers_per_origin: usize,
 }
 
 impl Default for Limits {
@@ -31,6 +37,8 @@ impl Default for Limits {
             bytes_per_origin: 256 * 1024 * 1024,
             requests: 256,
             bytes: 512 * 1024 * 1024,
+            large_readers: 4,
+            large_readers_per_origin: 2,
         }
     }
 }
@@ -50,6 +58,8 @@ struct OriginState {
     requests: usize,
     bytes: usize,
     answer: Option<Answer>,
+    /// The origin's share of the large-message slots, while it has connections.
+    large_readers: Option<Arc<Semaphore>>,
 }
 
 impl OriginState {
@@ -67,10 +77,18 @@ struct State {
 }
 
 /// The shared accounting; the server holds one, tests read its counters.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Admission {
     limits: Limits,
     state: Mutex<State>,
+    /// Slots for reading large messages (`super::large_reads`).
+    large_readers: Arc<Semaphore>,
+}
+
+impl Default for Admission {
+    fn default() -> Self {
+        Admission::new(Limits::default())
+    }
 }
 
 impl Admission {
@@ -78,7 +96,12 @@ impl Admission {
         Admission {
             limits,
             state: Mutex::default(),
+            large_readers: Arc::new(Semaphore::new(limits.large_readers)),
         }
+    }
+
+    pub(super) fn large_readers(&self) -> Arc<Semaphore> {
+        Arc::clone(&self.large_readers)
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -97,14 +120,19 @@ impl Admission {
 
     /// Counts a connection of `origin` until the returned guard is dropped.
     pub(super) fn connect(self: &Arc<Self>, origin: &str) -> Connected {
-        self.lock()
-            .origins
-            .entry(origin.to_string())
-            .or_default()
-            .connections += 1;
+        let per_origin = self.limits.large_readers_per_origin;
+        let mut state = self.lock();
+        let entry = state.origins.entry(origin.to_string()).or_default();
+        entry.connections += 1;
+        let large_readers = Arc::clone(
+            entry
+                .large_readers
+                .get_or_insert_with(|| Arc::new(Semaphore::new(per_origin))),
+        );
         Connected {
             admission: Arc::clone(self),
             origin: origin.to_string(),
+            large_readers,
         }
     }
 
@@ -157,6 +185,9 @@ impl Admission {
             if entry.connections == 0 && entry.answer == Some(Answer::AllowedOnce) {
                 entry.answer = None;
             }
+            if entry.connections == 0 {
+                entry.large_readers = None;
+            }
             if entry.forgettable() {
                 state.origins.remove(origin);
             }
@@ -168,6 +199,14 @@ impl Admission {
 pub(super) struct Connected {
     admission: Arc<Admission>,
     origin: String,
+    large_readers: Arc<Semaphore>,
+}
+
+impl Connected {
+    /// The origin's large-message slots, shared by its open connections.
+    pub fn large_readers(&self) -> Arc<Semaphore> {
+        Arc::clone(&self.large_readers)
+    }
 }
 
 impl Drop for Connected {
@@ -199,6 +238,8 @@ mod tests {
             bytes_per_origin: 100,
             requests: 3,
             bytes: 150,
+            large_readers: 1,
+            large_readers_per_origin: 1,
         }))
     }
 

@@ -11,8 +11,10 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
+use super::admission::Connected;
 use super::head::{self, HeadError, HEAD_TIMEOUT};
 use super::jobs::{self, Connection};
+use super::large_reads::{MessageGate, Metered, SLOT_TIMEOUT};
 use super::rewind::Rewind;
 use super::Service;
 use crate::policy;
@@ -129,6 +131,13 @@ where
     // frame the client sent without waiting for the 101 follows once the WebSocket reads.
     let pipelined = bytes.split_off(head.length);
     let stream = Rewind::new(bytes, Rewind::new(pipelined, stream));
+    let connected = service.config.admission.connect(&origin);
+    let (stream, gate) = Metered::new(
+        stream,
+        connected.large_readers(),
+        service.config.admission.large_readers(),
+        SLOT_TIMEOUT,
+    );
     let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(config));
     let ws = match Box::pin(handshake).await {
         Ok(ws) => ws,
@@ -138,7 +147,7 @@ where
         }
     };
     tracing::info!(%peer, %origin, secure, "connected");
-    Box::pin(run_socket(ws, service, origin)).await;
+    Box::pin(run_socket(ws, connected, gate, service, origin)).await;
     tracing::info!(%peer, "disconnected");
 }
 
@@ -167,6 +176,8 @@ fn status_page(service: &Service, secure: bool) -> String {
 
 async fn run_socket<S>(
     ws: tokio_tungstenite::WebSocketStream<S>,
+    connected: Connected,
+    gate: Arc<MessageGate>,
     service: Arc<Service>,
     origin: String,
 ) where
@@ -187,7 +198,7 @@ async fn run_socket<S>(
 
     let (closed_tx, closed) = watch::channel(false);
     let connection = Arc::new(Connection {
-        _connected: service.config.admission.connect(&origin),
+        _connected: connected,
         origin: origin.clone(),
         locale: Mutex::new(None),
     });
@@ -201,6 +212,8 @@ async fn run_socket<S>(
                 break;
             }
         };
+        // The message is whole: the next one starts with its small allowance.
+        gate.message_done();
         // What a queued request holds in memory: its whole message.
         let size = match &message {
             Some(Ok(Message::Text(text))) => text.len(),

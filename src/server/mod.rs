@@ -5,6 +5,7 @@ pub mod cli;
 mod connection;
 mod head;
 mod jobs;
+mod large_reads;
 mod rewind;
 pub mod tls;
 
