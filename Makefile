@@ -126,6 +126,7 @@ bench:
 	bench/compare.sh
 	bench/gost_compare.sh
 	bench/serve_start.sh
+	bench/flood_rss.sh
 	$(MAKE) --no-print-directory bench-app
 
 # The tray app's start time, memory and sizes (builds the .deb first for its size).

@@ -15,7 +15,7 @@ async function startPortal() {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   const dir = mkdtempSync(join(tmpdir(), "qoltanba-portal-"));
-  const child = spawn(cargoBinary("qoltanba-portal", "qoltanba-portal"),
+  const child = spawn(cargoBinary("qoltanba-portal"),
     ["--port", String(port), "--db", join(dir, "portal.db"), "--origin", origin],
     { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } });
   await waitForPort(port, child);
