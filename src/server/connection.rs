@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::admission::Connected;
 use super::head::{self, HeadError, HEAD_TIMEOUT};
-use super::jobs::{self, Connection};
+use super::jobs::{self, Connection, Job};
 use super::large_reads::{MessageGate, Metered, SLOT_TIMEOUT};
 use super::rewind::Rewind;
 use super::Service;
@@ -262,40 +262,17 @@ async fn run_socket<S>(
                 *connection.locale.lock().unwrap_or_else(|p| p.into_inner()) = Some(locale);
                 let _ = out.send(Message::text(reply));
             }
-            Outcome::Key(job) => match service.config.admission.admit(&connection.origin, size) {
-                Ok(ticket) => {
-                    let task = jobs::run_key_job(
-                        Arc::clone(&service),
-                        Arc::clone(&connection),
-                        *job,
-                        out.clone(),
-                        ticket,
-                        closed.clone(),
-                    );
-                    tokio::spawn(task);
-                }
-                Err(failure) => {
-                    let _ = out.send(Message::text((job.fail)(failure)));
-                }
-            },
-            Outcome::Keystores(job) => {
-                match service.config.admission.admit(&connection.origin, size) {
-                    Ok(ticket) => {
-                        let task = jobs::run_keystores_job(
-                            Arc::clone(&service),
-                            Arc::clone(&connection),
-                            job,
-                            out.clone(),
-                            ticket,
-                            closed.clone(),
-                        );
-                        tokio::spawn(task);
-                    }
-                    Err(failure) => {
-                        let _ = out.send(Message::text((job.fail)(failure)));
-                    }
-                }
+            Outcome::Key(job) => {
+                jobs::start(&service, &connection, Job::Key(*job), size, &out, &closed)
             }
+            Outcome::Keystores(job) => jobs::start(
+                &service,
+                &connection,
+                Job::Keystores(job),
+                size,
+                &out,
+                &closed,
+            ),
         }
     }
     // Cancels this connection's queued and visible prompts.

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use tokio::sync::{mpsc, watch, SemaphorePermit};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::admission::{Answer, Connected, Ticket};
+use super::admission::{Answer, Connected};
 use super::Service;
 use crate::keystore::Entry;
 use crate::prompt::{Approval, KeyRequest};
@@ -136,13 +136,55 @@ impl Service {
     }
 }
 
-/// Runs a request that needs a key; `_ticket` holds its place and bytes until it is answered.
-pub(super) async fn run_key_job(
+/// A request that waits for the user: a key, or (after approval) the keystore list.
+pub(super) enum Job {
+    Key(KeyJob),
+    Keystores(KeystoresJob),
+}
+
+impl Job {
+    /// The reply when the request never reaches the user.
+    fn fail(self, failure: Failure) -> String {
+        match self {
+            Job::Key(job) => (job.fail)(failure),
+            Job::Keystores(job) => (job.fail)(failure),
+        }
+    }
+}
+
+/// Queues `job` for the user, or answers `busy` at once when its site is over a limit; the
+/// ticket holds the request's place and bytes until it is answered.
+pub(super) fn start(
+    service: &Arc<Service>,
+    connection: &Arc<Connection>,
+    job: Job,
+    size: usize,
+    out: &mpsc::UnboundedSender<Message>,
+    gone: &watch::Receiver<bool>,
+) {
+    let ticket = match service.config.admission.admit(&connection.origin, size) {
+        Ok(ticket) => ticket,
+        Err(failure) => {
+            let _ = out.send(Message::text(job.fail(failure)));
+            return;
+        }
+    };
+    let (service, connection) = (Arc::clone(service), Arc::clone(connection));
+    let (out, gone) = (out.clone(), gone.clone());
+    tokio::spawn(async move {
+        let _ticket = ticket;
+        match job {
+            Job::Key(job) => run_key_job(service, connection, job, out, gone).await,
+            Job::Keystores(job) => run_keystores_job(service, connection, job, out, gone).await,
+        }
+    });
+}
+
+async fn run_key_job(
     service: Arc<Service>,
     connection: Arc<Connection>,
     job: KeyJob,
     out: mpsc::UnboundedSender<Message>,
-    _ticket: Ticket,
     gone: watch::Receiver<bool>,
 ) {
     let KeyJob {
@@ -167,12 +209,11 @@ pub(super) async fn run_key_job(
     let _ = out.send(Message::text(reply));
 }
 
-pub(super) async fn run_keystores_job(
+async fn run_keystores_job(
     service: Arc<Service>,
     connection: Arc<Connection>,
     job: KeystoresJob,
     out: mpsc::UnboundedSender<Message>,
-    _ticket: Ticket,
     gone: watch::Receiver<bool>,
 ) {
     let approved = match service.standing(&connection.origin) {
