@@ -164,6 +164,20 @@ run openssl ca -batch -config "$CONF/ca.cnf" -name root_ca -gencrl -out "$CA_OUT
 run openssl crl -in "$CA_OUT/root.crl.pem" -outform DER -out "$CA_OUT/root.crl"
 cat "$CA_OUT/intermediate.crl.pem" "$CA_OUT/root.crl.pem" >"$CA_OUT/crls.pem"
 
+# ------------------------------------------------------------------ TSA and OCSP responder
+# Their keys are committed: the tests start `openssl ts -reply` and `openssl ocsp` with them.
+for svc in tsa:ext_tsa:'/C=KZ/O=Qoltanba test/CN=TEST TSA (Qoltanba test)' \
+           ocsp:ext_ocsp:'/C=KZ/O=Qoltanba test/CN=TEST OCSP RESPONDER (Qoltanba test)'; do
+  IFS=: read -r name ext subject <<<"$svc"
+  newkey rsa2048 "$CA_OUT/private/$name.key"
+  csr "$CA_OUT/private/$name.key" "$subject" "$WORK/$name.csr"
+  run openssl ca -batch -config "$CONF/ca.cnf" -name intermediate_ca -extensions "$ext" \
+      -startdate "$CA_START" -enddate "$NOW_PLUS_20Y" \
+      -utf8 -preserveDN -notext -in "$WORK/$name.csr" -out "$CA_OUT/$name.pem"
+done
+# The intermediate's issuance database: `openssl ocsp -index` answers from it.
+cp "$WORK/intermediate/index.txt" "$CA_OUT/intermediate.index.txt"
+
 REVOKED_SERIAL=$(openssl x509 -in "$KS_OUT/revoked_auth.cer" -noout -serial | cut -d= -f2)
 
 # ------------------------------------------------------------------ broken keystores

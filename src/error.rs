@@ -48,6 +48,9 @@ pub enum Error {
     InvalidXml(String),
     #[error("the signature could not be made: {0}")]
     Signing(String),
+    /// A timestamp was asked for and could not be had: no signature is given without it.
+    #[error("the signature could not be timestamped: {0}")]
+    Timestamp(String),
 }
 
 impl Error {
@@ -65,7 +68,7 @@ impl Error {
             | Error::CertificateExpired(_)
             | Error::CertificateNotYetValid(_)
             | Error::InvalidXml(_) => Action::FixInput,
-            Error::Signing(_) => Action::GiveUp,
+            Error::Signing(_) | Error::Timestamp(_) => Action::GiveUp,
         }
     }
 
@@ -84,6 +87,7 @@ impl Error {
             Error::CertificateNotYetValid(_) => 12,
             Error::InvalidXml(_) => 13,
             Error::Signing(_) => 14,
+            Error::Timestamp(_) => 15,
         }
     }
 }

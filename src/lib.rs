@@ -6,6 +6,8 @@ pub mod error;
 pub mod gost;
 pub mod keystore;
 pub mod sign;
+pub mod signature_check;
+pub mod timestamp;
 
 // Local WebSocket service (issue 3).
 pub mod policy;
@@ -13,5 +15,7 @@ pub mod private_file;
 pub mod prompt;
 pub mod protocol;
 pub mod server;
+// TSA requests over HTTP (issue 14).
+pub mod http_client;
 
 pub use error::{Action, Error, Result};

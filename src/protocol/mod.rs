@@ -11,9 +11,12 @@ pub mod native;
 pub mod ncalayer;
 pub mod token;
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use time::OffsetDateTime;
+
+use crate::timestamp::{stamp_cms, TimestampError, Transport, TsaSettings};
 
 use crate::keystore::Entry;
 /// Messages are shared byte buffers (the WebSocket layer's own types, so a message is never
@@ -32,6 +35,43 @@ pub const HEARTBEAT: &str = "--heartbeat--";
 pub struct Context {
     /// The connection's Origin header, already checked by the policy.
     pub origin: String,
+    /// Where requested timestamps come from; `None` refuses every timestamped request.
+    pub tsa: Option<Tsa>,
+}
+
+/// The TSA a service asks, and the client that carries the request (run after the user
+/// signed, on the blocking thread that signs).
+#[derive(Clone)]
+pub struct Tsa {
+    pub settings: TsaSettings,
+    pub transport: Arc<dyn Transport>,
+}
+
+impl std::fmt::Debug for Tsa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Tsa").field(&self.settings.url).finish()
+    }
+}
+
+impl Tsa {
+    /// `settings` reached over plain HTTP with the default timeout.
+    pub fn http(settings: TsaSettings) -> Self {
+        Tsa {
+            settings,
+            transport: Arc::new(crate::http_client::HttpTransport::default()),
+        }
+    }
+
+    /// Adds a signature timestamp to `cms_der`; a failure is never a signature without it.
+    pub fn stamp(&self, cms_der: &[u8]) -> Result<Vec<u8>, TimestampError> {
+        let started = std::time::Instant::now();
+        let result = stamp_cms(cms_der, &self.settings, self.transport.as_ref());
+        match &result {
+            Ok(_) => tracing::info!(tsa = %self.settings.host(), elapsed = ?started.elapsed(), "timestamped"),
+            Err(e) => tracing::warn!(tsa = %self.settings.host(), error = %e, "no timestamp"),
+        }
+        result.map(|(stamped, _)| stamped)
+    }
 }
 
 /// The one interface every method implements: decoded call in, outcome out.
@@ -142,9 +182,17 @@ pub enum Task {
         format: DataFormat,
         /// The first XML document, so the user can read what is signed.
         preview: Option<String>,
+        /// The host of the TSA that will timestamp the signature, when one is requested.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timestamp: Option<String>,
     },
     /// `count` precomputed hashes of documents the user cannot see.
-    SignHashes { count: usize, format: DataFormat },
+    SignHashes {
+        count: usize,
+        format: DataFormat,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        timestamp: Option<String>,
+    },
 }
 
 /// The form of the signed data.
@@ -171,6 +219,7 @@ impl Task {
             bytes: documents.iter().map(|d| d.len()).sum(),
             format: DataFormat::Xml,
             preview,
+            timestamp: None,
         }
     }
 
@@ -181,7 +230,28 @@ impl Task {
             bytes: lengths.iter().sum(),
             format,
             preview: None,
+            timestamp: None,
         }
+    }
+
+    /// Signing of `count` hashes the user cannot see.
+    pub fn sign_hashes(format: DataFormat, count: usize) -> Self {
+        Task::SignHashes {
+            count,
+            format,
+            timestamp: None,
+        }
+    }
+
+    /// The same task, telling the user that `tsa` will timestamp the signature.
+    pub fn timestamped_by(mut self, tsa: &TsaSettings) -> Self {
+        match &mut self {
+            Task::Sign { timestamp, .. } | Task::SignHashes { timestamp, .. } => {
+                *timestamp = Some(tsa.host().to_string())
+            }
+            _ => {}
+        }
+        self
     }
 }
 
@@ -192,6 +262,17 @@ impl std::fmt::Display for Task {
             DataFormat::Xml => "XML",
             DataFormat::Cms => "CMS",
             DataFormat::Raw => "raw",
+        };
+        let stamped = match self {
+            Task::Sign {
+                timestamp: Some(host),
+                ..
+            }
+            | Task::SignHashes {
+                timestamp: Some(host),
+                ..
+            } => Some(host),
+            _ => None,
         };
         match self {
             Task::Login => f.write_str("log in"),
@@ -214,12 +295,18 @@ impl std::fmt::Display for Task {
                 "sign {count} documents, {bytes} bytes ({})",
                 kind(format)
             ),
-            Task::SignHashes { count: 1, format } => {
+            Task::SignHashes {
+                count: 1, format, ..
+            } => {
                 write!(f, "sign a document's hash ({})", kind(format))
             }
-            Task::SignHashes { count, format } => {
+            Task::SignHashes { count, format, .. } => {
                 write!(f, "sign {count} documents' hashes ({})", kind(format))
             }
+        }?;
+        match stamped {
+            Some(host) => write!(f, ", timestamped by {host}"),
+            None => Ok(()),
         }
     }
 }
@@ -317,6 +404,7 @@ mod tests {
     fn reply(text: &str) -> String {
         let context = Context {
             origin: "https://egov.kz".into(),
+            tsa: None,
         };
         match route(&Frame::text(text.to_string()), &context) {
             Outcome::Reply(reply) => reply,
@@ -334,6 +422,7 @@ mod tests {
     fn signing_requests_become_key_jobs_with_their_filter() {
         let context = Context {
             origin: "https://egov.kz".into(),
+            tsa: None,
         };
         let request = Frame::text(
             r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#,

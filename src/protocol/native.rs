@@ -4,7 +4,7 @@ use super::token::{self, Action, LOGIN_FORMAT, REGISTER_FORMAT};
 use super::DataFormat;
 use super::{
     encode_base64, Context, Document, Failure, Frame, Handler, Json, JsonObject, KeyFilter, KeyJob,
-    KeystoresJob, Outcome, Signing, Task,
+    KeystoresJob, Outcome, Signing, Task, Tsa,
 };
 use crate::cert::{Holder, Purpose};
 use crate::keystore::Entry;
@@ -37,6 +37,8 @@ pub enum Reason {
     BadRequest,
     Busy,
     Timeout,
+    /// A timestamp was asked for and the TSA could not give a valid one.
+    TimestampFailed,
 }
 
 impl Reason {
@@ -51,6 +53,7 @@ impl Reason {
             Reason::BadRequest => "bad_request",
             Reason::Busy => "busy",
             Reason::Timeout => "timeout",
+            Reason::TimestampFailed => "timestamp_failed",
         }
     }
 
@@ -64,6 +67,7 @@ impl Reason {
             Reason::UnsupportedKey => -32006,
             Reason::Busy => -32007,
             Reason::Timeout => -32008,
+            Reason::TimestampFailed => -32009,
             Reason::BadRequest => INVALID_PARAMS,
         }
     }
@@ -165,6 +169,7 @@ pub fn core_reason(e: &Error) -> Reason {
             Reason::CertificateExpired
         }
         Error::UnsupportedKeyAlgorithm(_) | Error::NoPrivateKey => Reason::UnsupportedKey,
+        Error::Timestamp(_) => Reason::TimestampFailed,
         _ => Reason::BadRequest,
     }
 }
@@ -176,6 +181,8 @@ pub struct Call<'a> {
     pub origin: &'a str,
     /// The message the request came in, which large documents stay in until they are signed.
     pub frame: &'a Frame,
+    /// The service's TSA, for `timestamp: true`.
+    pub tsa: Option<&'a Tsa>,
 }
 
 type NativeHandler = dyn for<'a> Handler<Call<'a>>;
@@ -242,6 +249,7 @@ pub fn handle(request: &Json<'_>, frame: &Frame, context: &Context) -> Outcome {
             params,
             origin: &context.origin,
             frame,
+            tsa: context.tsa.as_ref(),
         }),
         None => Outcome::Reply(error_with_code(
             &id,
@@ -485,6 +493,25 @@ fn sign(call: Call<'_>) -> Outcome {
             Some(Json::Bool(b)) => *b,
             Some(_) => return Err(bad_params(&call.id, "detached must be a boolean")),
         };
+        let timestamp = match call.params.get("timestamp") {
+            None | Some(Json::Null) => false,
+            Some(Json::Bool(b)) => *b,
+            Some(_) => return Err(bad_params(&call.id, "timestamp must be a boolean")),
+        };
+        let tsa = match (timestamp, format, call.tsa) {
+            (false, _, _) => None,
+            (true, SignFormat::Cms, Some(tsa)) => Some(tsa.clone()),
+            (true, SignFormat::Cms, None) => {
+                return Err(Outcome::Reply(error(
+                    &call.id,
+                    Reason::TimestampFailed,
+                    "No timestamp server is configured",
+                )))
+            }
+            (true, _, _) => {
+                return Err(bad_params(&call.id, "timestamp is only for format cms"))
+            }
+        };
         let in_params = !matches!(call.params.get("data"), None | Some(Json::Null));
         let data = match (format, &call.frame.document) {
             (_, Some(_)) if in_params => {
@@ -508,9 +535,9 @@ fn sign(call: Call<'_>) -> Outcome {
                     .ok_or_else(|| bad_params(&call.id, "data must be base64"))?,
             ),
         };
-        Ok((format, purpose, detached, data))
+        Ok((format, purpose, detached, data, tsa))
     })();
-    let (format, purpose, detached, data) = match prepared {
+    let (format, purpose, detached, data, tsa) = match prepared {
         Ok(p) => p,
         Err(reply) => return reply,
     };
@@ -525,6 +552,10 @@ fn sign(call: Call<'_>) -> Outcome {
             Task::sign_binary(DataFormat::Raw, &[document.len()])
         }
         (SignData::Binary(document), _) => Task::sign_binary(DataFormat::Cms, &[document.len()]),
+    };
+    let task = match &tsa {
+        Some(tsa) => task.timestamped_by(&tsa.settings),
+        None => task,
     };
     call.key_job(
         KeyFilter::for_purpose(purpose),
@@ -550,6 +581,12 @@ fn sign(call: Call<'_>) -> Outcome {
                     let der = document
                         .sign_cms(&signer, detached, signing.system_time)
                         .map_err(|e| failed(&e))?;
+                    let der = match &tsa {
+                        Some(tsa) => tsa
+                            .stamp(&der)
+                            .map_err(|e| Error::Timestamp(e.to_string()))?,
+                        None => der,
+                    };
                     ("cms", encode_base64(&der))
                 }
             };

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::DataFormat;
 use super::{
     decode_base64, encode_base64, Context, Document, Failure, Handler, Json, JsonObject, KeyFilter,
-    KeyJob, Outcome, Signing, Task,
+    KeyJob, Outcome, Signing, Task, Tsa,
 };
 use crate::cert::Purpose;
 use crate::keystore::Entry;
@@ -23,6 +23,8 @@ pub const CANCELED: &str = "action.canceled";
 /// The only storage Qoltanba opens; hardware tokens are never listed.
 const PKCS12: &str = "PKCS12";
 const LOCALES: &[&str] = &["kk", "kz", "ru", "en"];
+/// The error code a page gets when the timestamp it asked for could not be had.
+pub const TSA_UNAVAILABLE: &str = "TSA_UNAVAILABLE";
 
 #[derive(Serialize)]
 struct CommonReply {
@@ -126,13 +128,13 @@ fn to_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Routes a decoded NCALayer request (`{"module","method","args","uuid"}`).
-pub fn handle(request: &Json<'_>, frame: &Bytes, _context: &Context) -> Outcome {
+pub fn handle(request: &Json<'_>, frame: &Bytes, context: &Context) -> Outcome {
     let Some(object) = request.as_object() else {
         return Outcome::Reply(common_error("Invalid request", None));
     };
     match object.get("module").and_then(Json::as_str) {
-        Some(COMMON_UTILS) => common_utils(object, frame),
-        Some(BASICS) => basics(object, frame),
+        Some(COMMON_UTILS) => common_utils(object, frame, context.tsa.as_ref()),
+        Some(BASICS) => basics(object, frame, context.tsa.as_ref()),
         _ => Outcome::Reply(module_not_found()),
     }
 }
@@ -144,6 +146,8 @@ pub struct CommonCall<'a> {
     pub uuid: Option<Value>,
     /// The frame the request came in, which large documents stay in until they are signed.
     pub frame: &'a Bytes,
+    /// The service's TSA, for the methods that timestamp.
+    pub tsa: Option<&'a Tsa>,
 }
 
 type CommonHandler = dyn for<'a> Handler<CommonCall<'a>>;
@@ -155,14 +159,14 @@ fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
         ("getKeyInfo", 1, &get_key_info),
         ("signXml", 5, &sign_xml),
         ("signXmls", 5, &sign_xmls),
-        ("createCMSSignatureFromBase64", 4, &create_cms),
-        ("createCAdESFromBase64", 4, &create_cms),
+        ("createCMSSignatureFromBase64", 4, &create_cms_timestamped),
+        ("createCAdESFromBase64", 4, &create_cades),
         ("createCAdESFromBase64Hash", 3, &create_cades_from_hash),
         ("changeLocale", 1, &change_locale),
     ]
 }
 
-fn common_utils(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
+fn common_utils(request: &JsonObject<'_>, frame: &Bytes, tsa: Option<&Tsa>) -> Outcome {
     let uuid = request.get("uuid").map(Value::from);
     let name = match request.get("method") {
         Some(Json::Str(name)) => name.as_ref(),
@@ -183,6 +187,7 @@ fn common_utils(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
             args,
             uuid,
             frame,
+            tsa,
         }),
         None => Outcome::Reply(method_not_found(name, uuid)),
     }
@@ -460,7 +465,31 @@ fn check_hash_length(hash: &[u8]) -> Result<(), String> {
     ))
 }
 
-fn create_cms(call: CommonCall<'_>) -> Outcome {
+/// NCALayer's createCMSSignatureFromBase64 always timestamps (CAdES-T).
+fn create_cms_timestamped(call: CommonCall<'_>) -> Outcome {
+    match call.tsa.cloned() {
+        Some(tsa) => create_cms(call, Some(tsa)),
+        None => call.error(format!(
+            "{TSA_UNAVAILABLE}: no timestamp server is configured"
+        )),
+    }
+}
+
+/// createCAdESFromBase64 never timestamps (CAdES-BES).
+fn create_cades(call: CommonCall<'_>) -> Outcome {
+    create_cms(call, None)
+}
+
+/// Adds the signature timestamp when `tsa` is given; its failure is the reply, never a
+/// signature without the timestamp.
+pub(super) fn timestamped(der: Vec<u8>, tsa: Option<&Tsa>) -> Result<Vec<u8>, String> {
+    match tsa {
+        None => Ok(der),
+        Some(tsa) => tsa.stamp(&der).map_err(|e| e.to_string()),
+    }
+}
+
+fn create_cms(call: CommonCall<'_>, tsa: Option<Tsa>) -> Outcome {
     let prepared = (|| {
         call.storage()?;
         let purpose = key_type_purpose(call.string(1)?);
@@ -474,12 +503,18 @@ fn create_cms(call: CommonCall<'_>) -> Outcome {
         Ok(p) => p,
         Err(reply) => return reply,
     };
+    let mut task = Task::sign_binary(DataFormat::Cms, &[data.len()]);
+    if let Some(tsa) = &tsa {
+        task = task.timestamped_by(&tsa.settings);
+    }
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        Task::sign_binary(DataFormat::Cms, &[data.len()]),
+        task,
         move |entry, signing| {
-            cms_with(entry, signing, &data, !attached, false)
+            let der = cms_with(entry, signing, &data, !attached, false)?;
+            timestamped(der, tsa.as_ref())
                 .map(|der| Value::String(encode_base64(&der)))
+                .map_err(|e| format!("{TSA_UNAVAILABLE}: {e}"))
         },
     )
 }
@@ -499,10 +534,7 @@ fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
     };
     call.key_job(
         KeyFilter::for_purpose(purpose),
-        Task::SignHashes {
-            count: 1,
-            format: DataFormat::Cms,
-        },
+        Task::sign_hashes(DataFormat::Cms, 1),
         move |entry, signing| {
             cms_digest_with(entry, signing, &hash, false)
                 .map(|der| Value::String(encode_base64(&der)))

@@ -202,7 +202,10 @@ async fn run_socket<S>(
         origin: origin.clone(),
         locale: Mutex::new(None),
     });
-    let context = Context { origin };
+    let context = Context {
+        origin,
+        tsa: service.config.tsa.clone(),
+    };
     let mut shutdown = service.shutdown.clone();
     loop {
         let message = tokio::select! {

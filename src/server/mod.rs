@@ -48,6 +48,8 @@ pub struct Config {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Whether `qoltanba tls install` has put the local CA into trust stores (status page).
     pub tls_installed: bool,
+    /// The TSA for requests that ask for a timestamp (default: NCA's, over HTTP).
+    pub tsa: Option<crate::protocol::Tsa>,
 }
 
 impl Default for Config {
@@ -61,6 +63,9 @@ impl Default for Config {
             admission: Arc::new(Admission::default()),
             tls: None,
             tls_installed: false,
+            tsa: Some(crate::protocol::Tsa::http(
+                crate::timestamp::TsaSettings::nca(),
+            )),
         }
     }
 }

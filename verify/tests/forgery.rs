@@ -77,6 +77,7 @@ impl User {
     fn ask(&self, origin: &str, request: &Value) -> Option<String> {
         let context = Context {
             origin: origin.to_string(),
+            tsa: None,
         };
         match route(&Frame::text(request.to_string()), &context) {
             Outcome::Reply(reply) => Some(reply),

@@ -5,12 +5,12 @@ use serde_json::{Map, Value};
 
 use super::{
     basics_canceled, basics_error, basics_ok, check_hash_length, check_xml, cms_digest_with,
-    cms_with, sign_xml_with, PKCS12,
+    cms_with, sign_xml_with, timestamped, PKCS12, TSA_UNAVAILABLE,
 };
 use crate::cert::Purpose;
 use crate::protocol::{
     decode_base64, DataFormat, Document, Failure, Json, JsonObject, KeyFilter, KeyJob, Outcome,
-    Task,
+    Task, Tsa,
 };
 use crate::sign::cms;
 use crate::sign::xml::XmlLayout;
@@ -102,6 +102,8 @@ struct Prepared {
     /// Each document is a hash to sign as a detached CMS.
     digested: bool,
     output_cert: bool,
+    /// `signingParams.tsaProfile` is an object: the CMS signatures get a timestamp.
+    timestamp: bool,
 }
 
 /// Reads one `data` string into the form its signature needs.
@@ -178,6 +180,13 @@ fn prepare(request: &JsonObject<'_>, frame: &Bytes) -> Result<Prepared, Outcome>
     if digested && format == Format::Xml {
         return Err(invalid("digested is only for format \"cms\""));
     }
+    // Any object, `{}` included, asks for a timestamp; none of its keys is read: the TSA is
+    // the one the user configured, never a URL a page chose (docs/TIMESTAMPS.md).
+    let timestamp = match signing_params.and_then(|p| p.get("tsaProfile")) {
+        None | Some(Json::Null) => false,
+        Some(Json::Object(_)) => format == Format::Cms,
+        Some(_) => return Err(invalid("tsaProfile must be an object")),
+    };
 
     let texts = match args.get("data") {
         Some(Json::Str(s)) => vec![s.as_ref()],
@@ -215,11 +224,12 @@ fn prepare(request: &JsonObject<'_>, frame: &Bytes) -> Result<Prepared, Outcome>
         encapsulate,
         digested,
         output_cert,
+        timestamp,
     })
 }
 
 /// Builds the job for `basics.sign`, or the error reply for a bad request.
-pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
+pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes, tsa: Option<&Tsa>) -> Outcome {
     let prepared = match prepare(request, frame) {
         Ok(p) => p,
         Err(reply) => return reply,
@@ -231,22 +241,35 @@ pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
         encapsulate,
         digested,
         output_cert,
+        timestamp,
     } = prepared;
+    let tsa = match (timestamp, tsa) {
+        (false, _) => None,
+        (true, Some(tsa)) => Some(tsa.clone()),
+        (true, None) => {
+            return Outcome::Reply(basics_error(
+                TSA_UNAVAILABLE,
+                "The timestamp server is unavailable",
+                "no timestamp server is configured",
+            ))
+        }
+    };
     let allow_expired = filter.allow_expired;
     let data_format = match format {
         Format::Cms => DataFormat::Cms,
         Format::Xml => DataFormat::Xml,
     };
     let task = match format {
-        _ if digested => Task::SignHashes {
-            count: documents.len(),
-            format: data_format,
-        },
+        _ if digested => Task::sign_hashes(data_format, documents.len()),
         Format::Xml => Task::sign_xml(&documents.iter().filter_map(Input::xml).collect::<Vec<_>>()),
         Format::Cms => Task::sign_binary(
             data_format,
             &documents.iter().map(Input::len).collect::<Vec<_>>(),
         ),
+    };
+    let task = match &tsa {
+        Some(tsa) => task.timestamped_by(&tsa.settings),
+        None => task,
     };
     Outcome::Key(Box::new(KeyJob {
         filter,
@@ -254,24 +277,28 @@ pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes) -> Outcome {
         sign: Box::new(move |entry, signing| {
             let mut signatures = Vec::with_capacity(documents.len());
             for document in &documents {
+                let (code, message) = ("SIGNING_FAILED", "The signature could not be made");
+                let cms = |der: Result<Vec<u8>, String>| {
+                    let der = der.map_err(|details| (code, message, details))?;
+                    timestamped(der, tsa.as_ref())
+                        .map(|der| cms::to_pem(&der))
+                        .map_err(|details| {
+                            (TSA_UNAVAILABLE, "The timestamp server is unavailable", details)
+                        })
+                };
                 let signed = match document {
-                    Input::Hash(hash) => cms_digest_with(entry, signing, hash, allow_expired)
-                        .map(|der| cms::to_pem(&der)),
-                    Input::Cms(data) => cms_with(entry, signing, data, !encapsulate, allow_expired)
-                        .map(|der| cms::to_pem(&der)),
+                    Input::Hash(hash) => cms(cms_digest_with(entry, signing, hash, allow_expired)),
+                    Input::Cms(data) => {
+                        cms(cms_with(entry, signing, data, !encapsulate, allow_expired))
+                    }
                     Input::Xml(xml) => {
                         sign_xml_with(entry, signing, xml, XmlLayout::Compact, allow_expired)
+                            .map_err(|details| (code, message, details))
                     }
                 };
                 match signed {
                     Ok(s) => signatures.push(s),
-                    Err(details) => {
-                        return basics_error(
-                            "SIGNING_FAILED",
-                            "The signature could not be made",
-                            &details,
-                        )
-                    }
+                    Err((code, message, details)) => return basics_error(code, message, &details),
                 }
             }
             if output_cert {
