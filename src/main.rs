@@ -85,6 +85,10 @@ struct SignArgs {
     /// CMS: write PEM (-----BEGIN CMS-----) instead of DER.
     #[arg(long)]
     pem: bool,
+    /// CMS: add an RFC 3161 signature timestamp from this TSA (CAdES-T), e.g.
+    /// http://tsp.pki.gov.kz; the signature is not written if the timestamp fails.
+    #[arg(long, value_name = "URL")]
+    tsa: Option<String>,
     /// XML: layout of the ds:Signature element.
     #[arg(long, value_enum, default_value_t = Layout::Compact)]
     layout: Layout,
@@ -265,11 +269,25 @@ fn sign_file(args: &SignArgs) -> anyhow::Result<()> {
     };
     let signer = EntrySigner::new(entry, options)?;
     let output = match args.format {
+        Format::Raw | Format::Xml if args.tsa.is_some() => {
+            anyhow::bail!("--tsa is only for cms signatures")
+        }
         Format::Raw => sign::sign_raw(&signer, &input)?,
         Format::Cms => {
             let der =
                 sign::cms::sign_cms(&signer, &input, args.detached, std::time::SystemTime::now())
                     .map_err(qoltanba::Error::from)?;
+            let der = match &args.tsa {
+                Some(url) => {
+                    let tsa = qoltanba::protocol::Tsa::http(qoltanba::timestamp::TsaSettings {
+                        url: url.clone(),
+                        policy: None,
+                    });
+                    tsa.stamp(&der)
+                        .map_err(|e| qoltanba::Error::Timestamp(e.to_string()))?
+                }
+                None => der,
+            };
             if args.pem {
                 sign::cms::to_pem(&der).into_bytes()
             } else {

@@ -1,6 +1,8 @@
 //! The command line: stable output, one-sentence errors, a distinct exit code per error kind.
 
 mod common;
+#[path = "support/openssl_tsa.rs"]
+mod openssl_tsa;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -282,4 +284,55 @@ fn gost_2015_keystore_signs_raw_cms_and_xml_when_expiry_is_allowed() {
     assert!(out.status.success(), "{out:?}");
     let xml = String::from_utf8(xml).unwrap();
     assert!(xml.contains("gostr34102015-gostr34112015-512"), "{xml}");
+}
+
+#[test]
+fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
+    let tsa = openssl_tsa::OpensslTsa::start();
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("doc.txt");
+    std::fs::write(&input, b"timestamped by the CLI").unwrap();
+    let output = dir.path().join("doc.p7s");
+    let keystore = test_keystore("individual_sign.p12");
+    let out = qoltanba(&[
+        "sign", "cms", "--keystore", path_str(&keystore), "--password-file",
+        &password_file(dir.path(), PASSWORD), "--in", path_str(&input), "--out",
+        path_str(&output), "--tsa", &tsa.url,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let cms = std::fs::read(&output).unwrap();
+    let tokens = qoltanba::timestamp::cades::signature_timestamps(&cms).unwrap();
+    assert_eq!(tokens.len(), 1);
+    let (_, signature) = qoltanba::timestamp::cades::signer_signature(&cms).unwrap();
+    std::fs::write(dir.path().join("token.der"), &tokens[0]).unwrap();
+    std::fs::write(dir.path().join("signature.bin"), &signature).unwrap();
+    let verified = run(
+        "openssl",
+        &[
+            "ts", "-verify", "-token_in", "-in", path_str(&dir.path().join("token.der")),
+            "-data", path_str(&dir.path().join("signature.bin")), "-CAfile",
+            path_str(&test_ca("root.pem")), "-untrusted", path_str(&test_ca("intermediate.pem")),
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "openssl ts -verify: {}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+}
+
+#[test]
+fn sign_cms_with_an_unreachable_tsa_fails_with_code_15_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("doc.txt");
+    std::fs::write(&input, b"x").unwrap();
+    let output = dir.path().join("doc.p7s");
+    let keystore = test_keystore("individual_sign.p12");
+    let out = qoltanba(&[
+        "sign", "cms", "--keystore", path_str(&keystore), "--password-file",
+        &password_file(dir.path(), PASSWORD), "--in", path_str(&input), "--out",
+        path_str(&output), "--tsa", &openssl_tsa::OpensslTsa::down_url(),
+    ]);
+    assert_eq!(out.status.code(), Some(15), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!output.exists(), "no signature without the timestamp asked for");
 }

@@ -57,6 +57,9 @@ pub struct ServeArgs {
     /// Serve ws:// only (no local CA is created).
     #[arg(long)]
     pub no_tls: bool,
+    /// The RFC 3161 TSA asked when a page wants a timestamped signature (plain http://).
+    #[arg(long, value_name = "URL", default_value = crate::timestamp::NCA_TSA_URL)]
+    pub tsa_url: String,
 }
 
 /// `qoltanba tls ...`.
@@ -124,6 +127,10 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         prompt_timeout: Duration::from_secs(args.prompt_timeout),
         tls,
         tls_installed,
+        tsa: Some(crate::protocol::Tsa::http(crate::timestamp::TsaSettings {
+            url: args.tsa_url,
+            policy: None,
+        })),
         ..Config::default()
     };
     let approvals = ApprovalStore::load(&config_dir, &args.allow_origins)?;

@@ -52,10 +52,21 @@ impl Default for Setup {
             allow: vec![ORIGIN.to_string()],
             config: Config {
                 keystore_dirs: vec![keystores_dir()],
+                tsa: Some(local_tsa()),
                 ..Config::default()
             },
         }
     }
+}
+
+/// The openssl TSA every test server of this binary asks (never NCA's over the network).
+pub fn local_tsa() -> qoltanba::protocol::Tsa {
+    static TSA: std::sync::OnceLock<crate::openssl_tsa::OpensslTsa> = std::sync::OnceLock::new();
+    let tsa = TSA.get_or_init(crate::openssl_tsa::OpensslTsa::start);
+    qoltanba::protocol::Tsa::http(qoltanba::timestamp::TsaSettings {
+        url: tsa.url.clone(),
+        policy: None,
+    })
 }
 
 pub struct TestServer {

@@ -101,6 +101,7 @@ async fn flooding_large_documents_from_an_unapproved_origin_keeps_queued_bytes_u
         config: Config {
             keystore_dirs: vec![keystores_dir()],
             admission: Arc::clone(&admission),
+            tsa: Some(local_tsa()),
             ..Config::default()
         },
         ..Setup::default()

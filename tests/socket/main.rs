@@ -1,6 +1,8 @@
 //! Integration tests of the local WebSocket service: a real server, a real client.
 
 mod common;
+#[path = "../support/openssl_tsa.rs"]
+mod openssl_tsa;
 mod flood;
 mod hostile;
 mod malformed;
@@ -8,4 +10,5 @@ mod native;
 mod ncalayer;
 mod policy;
 mod queue;
+mod timestamp;
 mod tls;

@@ -226,6 +226,7 @@ async fn oversize_message_closes_with_1009() {
         config: qoltanba::server::Config {
             keystore_dirs: vec![keystores_dir()],
             max_message_size: 1024,
+            tsa: Some(local_tsa()),
             ..qoltanba::server::Config::default()
         },
         ..Setup::default()

@@ -309,6 +309,7 @@ async fn unanswered_prompt_times_out_with_reason_timeout() {
         config: Config {
             keystore_dirs: vec![keystores_dir()],
             prompt_timeout: Duration::from_millis(300),
+            tsa: Some(local_tsa()),
             ..Config::default()
         },
         ..Setup::default()

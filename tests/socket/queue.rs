@@ -25,6 +25,7 @@ async fn fifty_connections_are_prompted_one_at_a_time_and_all_answered() {
                 requests_per_origin: 50,
                 ..Limits::default()
             })),
+            tsa: Some(local_tsa()),
             ..qoltanba::server::Config::default()
         },
         ..Setup::default()
@@ -109,6 +110,7 @@ async fn a_full_queue_answers_busy_at_once() {
                 requests: 2,
                 ..Limits::default()
             })),
+            tsa: Some(local_tsa()),
             ..qoltanba::server::Config::default()
         },
         ..Setup::default()

@@ -19,6 +19,7 @@ async fn wss_and_ws_share_the_port_and_wss_trusts_the_local_ca() {
             config: Config {
                 keystore_dirs: vec![keystores_dir()],
                 tls: Some(tls::server_config(&files).expect("server config")),
+                tsa: Some(local_tsa()),
                 ..Config::default()
             },
             ..Setup::default()
@@ -66,6 +67,7 @@ async fn wss_client_without_the_local_ca_is_refused() {
         Setup {
             config: Config {
                 tls: Some(tls::server_config(&files).expect("server config")),
+                tsa: Some(local_tsa()),
                 ..Config::default()
             },
             ..Setup::default()
