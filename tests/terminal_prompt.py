@@ -96,7 +96,8 @@ def main():
         assert client.recv_text() == '{"result":{"version":"1.4"}}'
         client.send_text(json.dumps({
             "module": "kz.gov.pki.knca.commonUtils",
-            "method": "createCMSSignatureFromBase64",
+            # createCAdESFromBase64: the same prompt without a timestamp (no TSA runs here).
+            "method": "createCAdESFromBase64",
             "args": ["PKCS12", "SIGNATURE", base64.b64encode(b"tty").decode(), True],
         }))
         child.expect(r"Allow https://portal\.example\.kz to use your signing keys\?")

@@ -1,6 +1,7 @@
 // The client library against the real `qoltanba serve`; results checked with OpenSSL, not Qoltanba.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { connect, NCALayerClient, QoltanbaError } from "../qoltanba.js";
 import { freePort, ORIGIN, startService } from "./service.js";
 import {
@@ -120,6 +121,10 @@ test("NCALayer facade: getKeyInfo, createCMSSignatureFromBase64, signXml, basics
 
     const cms = await ncalayer.createCMSSignatureFromBase64("PKCS12", Buffer.from("document").toString("base64"), "SIGNATURE", true);
     assert.equal(opensslCmsVerify(Buffer.from(cms, "base64"))?.toString(), "document");
+    // NCALayer's createCMSSignatureFromBase64 is CAdES-T: the local TSA's token is in it.
+    const printed = spawnSync("openssl", ["cms", "-cmsout", "-print", "-inform", "DER"],
+      { input: Buffer.from(cms, "base64") }).stdout.toString();
+    assert.match(printed, /id-smime-aa-timeStampToken/);
 
     const xml = await ncalayer.signXml("PKCS12", "<tag>data</tag>", "SIGNATURE", "", "");
     assert.match(xml, /^<tag>data<ds:Signature [^>]*>[\s\S]*<\/ds:Signature><\/tag>$/);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
+import { startTsa } from "./tsa.js";
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ORIGIN = "https://portal.example.kz";
@@ -71,8 +72,10 @@ export async function waitForPort(port, child) {
 export async function startService(keystore, { password = PASSWORD, origin = ORIGIN } = {}) {
   const port = await freePort();
   const configDir = mkdtempSync(join(tmpdir(), "qoltanba-js-"));
+  // Timestamped requests (createCMSSignatureFromBase64, tsaProfile) go to a local openssl TSA.
+  const tsa = await startTsa(REPO);
   const child = spawn(qoltanbaBinary(), [
-    "serve", "--port", String(port), "--no-tls", "--config-dir", configDir,
+    "serve", "--port", String(port), "--no-tls", "--config-dir", configDir, "--tsa-url", tsa.url,
     "--keystore-dir", join(REPO, "certs-test/keystores"),
     "--allow-origin", origin, "--prompt", "scripted",
     "--scripted-keystore", keystore, "--scripted-password", password,
@@ -85,6 +88,7 @@ export async function startService(keystore, { password = PASSWORD, origin = ORI
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+      await tsa.stop();
       rmSync(configDir, { recursive: true, force: true });
     },
   };

@@ -15,11 +15,24 @@ use crate::error::{Result, VerifyError};
 use crate::identity::check_certificate;
 use crate::pubkey::{self, PublicKey};
 use crate::trust::{parse_cert, TrustStore};
-use crate::VerifiedSignature;
+use crate::{TimestampTrust, VerifiedSignature};
 
 /// Verifies one-signer SignedData; `detached` must be given exactly when the CMS has no content.
 pub fn verify_cms(
     trust: &TrustStore,
+    cms_der: &[u8],
+    detached: Option<&[u8]>,
+    wanted: Purpose,
+    now: OffsetDateTime,
+) -> Result<VerifiedSignature> {
+    verify_cms_with(trust, None, cms_der, detached, wanted, now)
+}
+
+/// [`verify_cms`], also checking the signature timestamp against `timestamps` when given: a
+/// proven time is returned, and a certificate expired since is judged at that time instead.
+pub fn verify_cms_with(
+    trust: &TrustStore,
+    timestamps: Option<&TimestampTrust>,
     cms_der: &[u8],
     detached: Option<&[u8]>,
     wanted: Purpose,
@@ -86,7 +99,17 @@ pub fn verify_cms(
         .cloned()
         .collect();
 
-    let checked = check_certificate(trust, &signer_der, wanted, &others, now)?;
+    let proven = match timestamps {
+        Some(timestamps) => crate::timestamp::prove(timestamps, signer_info)?,
+        None => None,
+    };
+    let checked = match (check_certificate(trust, &signer_der, wanted, &others, now), &proven) {
+        // Expired since: valid if it was valid when the TSA saw the signature.
+        (Err(VerifyError::CertificateExpired(_)), Some(proven)) => {
+            check_certificate(trust, &signer_der, wanted, &others, proven.gen_time)?
+        }
+        (checked, _) => checked?,
+    };
 
     let digest_oid = signer_info.digest_alg.oid.to_string();
     let digest = digest(&digest_oid, content)?;
@@ -128,6 +151,7 @@ pub fn verify_cms(
         identity: checked.identity,
         certificate: checked.certificate.der,
         content: attached,
+        timestamp: proven,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod identity;
 mod pubkey;
 pub mod token;
 pub mod trust;
+pub mod timestamp;
 pub mod xml;
 
 pub use challenge::{ChallengeStore, Clock, SystemClock, CHALLENGE_LIFETIME};
@@ -17,6 +18,7 @@ pub use error::{Result, VerifyError};
 pub use identity::{check_certificate, CheckedCertificate, Identity};
 pub use qoltanba::cert::{Holder, Purpose, Role};
 pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
+pub use timestamp::{ProvenTime, TimestampTrust};
 pub use trust::TrustStore;
 
 /// A verified XML or CMS signature: who signed, with which certificate, and (attached CMS) what.
@@ -27,6 +29,8 @@ pub struct VerifiedSignature {
     pub certificate: Vec<u8>,
     /// The signed content of an attached CMS; `None` for XML and detached CMS.
     pub content: Option<Vec<u8>>,
+    /// The time a trusted TSA proves the signature existed (CMS with a checked timestamp).
+    pub timestamp: Option<ProvenTime>,
 }
 
 impl Verifier {
@@ -48,6 +52,6 @@ impl Verifier {
         wanted: Purpose,
         now: time::OffsetDateTime,
     ) -> Result<VerifiedSignature> {
-        cms::verify_cms(self.trust(), cms_der, detached, wanted, now)
+        cms::verify_cms_with(self.trust(), self.timestamps(), cms_der, detached, wanted, now)
     }
 }

@@ -74,6 +74,8 @@ struct RegisterPayload {
 pub struct Verifier {
     origin: String,
     trust: TrustStore,
+    /// TSA anchors for CAdES-T; `None`: timestamps are not checked nor reported.
+    timestamps: Option<crate::TimestampTrust>,
 }
 
 impl Verifier {
@@ -81,7 +83,21 @@ impl Verifier {
     pub fn new(origin: impl Into<String>, trust: TrustStore) -> Self {
         let origin = origin.into();
         let origin = origin.strip_suffix('/').unwrap_or(&origin).to_string();
-        Verifier { origin, trust }
+        Verifier {
+            origin,
+            trust,
+            timestamps: None,
+        }
+    }
+
+    /// Checks CMS signature timestamps against these TSA anchors (and requires one if asked).
+    pub fn with_timestamps(mut self, timestamps: crate::TimestampTrust) -> Self {
+        self.timestamps = Some(timestamps);
+        self
+    }
+
+    pub fn timestamps(&self) -> Option<&crate::TimestampTrust> {
+        self.timestamps.as_ref()
     }
 
     pub fn origin(&self) -> &str {

@@ -119,6 +119,7 @@ pub fn verify_xml(
         identity: checked.identity,
         certificate: checked.certificate.der,
         content: None,
+        timestamp: None,
     })
 }
 
