@@ -5,6 +5,7 @@ pub mod cert;
 pub mod error;
 pub mod gost;
 pub mod keystore;
+pub mod ocsp;
 pub mod sign;
 pub mod signature_check;
 pub mod timestamp;

@@ -48,6 +48,10 @@ pub enum VerifyError {
     RevocationUnknown { issuer: String },
     #[error("the CRL of {issuer:?} is invalid: {why}")]
     BadCrl { issuer: String, why: String },
+    #[error("the OCSP responder does not know this certificate (status unknown)")]
+    OcspUnknown,
+    #[error("revocation could not be checked: {0}")]
+    OcspFailed(String),
     #[error("the signature's timestamp is not valid: {0}")]
     BadTimestamp(String),
     #[error("the signature carries no timestamp, and this portal requires one")]

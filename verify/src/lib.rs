@@ -6,7 +6,9 @@
 pub mod challenge;
 pub mod cms;
 pub mod error;
+mod http;
 pub mod identity;
+pub mod ocsp;
 mod pubkey;
 pub mod token;
 pub mod trust;
@@ -18,6 +20,7 @@ pub use error::{Result, VerifyError};
 pub use identity::{check_certificate, CheckedCertificate, Identity};
 pub use qoltanba::cert::{Holder, Purpose, Role};
 pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
+pub use ocsp::OcspChecker;
 pub use timestamp::{ProvenTime, TimestampTrust};
 pub use trust::TrustStore;
 

@@ -28,6 +28,8 @@ pub struct TrustStore {
     intermediates: Vec<Vec<u8>>,
     /// Behind a lock because a check (`&self`) may re-read a changed file.
     crls: RwLock<Vec<CrlSource>>,
+    /// Asked first about the leaf; CRLs remain the fallback when it cannot answer.
+    ocsp: Option<std::sync::Arc<crate::OcspChecker>>,
 }
 
 impl Clone for TrustStore {
@@ -36,6 +38,7 @@ impl Clone for TrustStore {
             roots: self.roots.clone(),
             intermediates: self.intermediates.clone(),
             crls: RwLock::new(self.read_sources().clone()),
+            ocsp: self.ocsp.clone(),
         }
     }
 }
@@ -145,6 +148,11 @@ impl TrustStore {
             ders: vec![der.to_vec()],
         });
         Ok(())
+    }
+
+    /// Checks the leaf's revocation with OCSP before (and instead of) the CRLs.
+    pub fn set_ocsp(&mut self, checker: std::sync::Arc<crate::OcspChecker>) {
+        self.ocsp = Some(checker);
     }
 
     pub fn roots(&self) -> usize {
@@ -268,15 +276,22 @@ impl TrustStore {
     /// authentic CRL is revoked however old that CRL is; otherwise one of the issuer's CRLs must be
     /// current (thisUpdate <= now <= nextUpdate), or revocation is unknown and the path refused.
     fn check_revocation(&self, path: &[&[u8]], now: OffsetDateTime) -> Result<()> {
+        let leaf_by_ocsp = self.check_ocsp(path, now)?;
         let sources = self.current_crls()?;
         if sources.is_empty() {
-            return Ok(());
+            return match (&self.ocsp, leaf_by_ocsp) {
+                (Some(_), Err(why)) => Err(VerifyError::OcspFailed(why)),
+                _ => Ok(()),
+            };
         }
         let crls: Vec<&[u8]> = sources
             .iter()
             .flat_map(|s| s.ders.iter().map(Vec::as_slice))
             .collect();
         for (index, pair) in path.windows(2).enumerate() {
+            if index == 0 && leaf_by_ocsp.is_ok() {
+                continue;
+            }
             let cert = parse_cert(pair[0]).map_err(VerifyError::BadCertificate)?;
             let issuer = parse_cert(pair[1]).map_err(VerifyError::BadCertificate)?;
             let issuer_name = issuer.subject().to_string();
@@ -327,6 +342,29 @@ impl TrustStore {
             }
         }
         Ok(())
+    }
+}
+
+impl TrustStore {
+    /// OCSP about the leaf: `Ok(Ok(()))` good, `Ok(Err(why))` no usable answer (CRLs decide),
+    /// `Err` revoked or unknown to its CA.
+    fn check_ocsp(&self, path: &[&[u8]], now: OffsetDateTime) -> Result<std::result::Result<(), String>> {
+        let (Some(ocsp), [leaf, issuer, ..]) = (&self.ocsp, path) else {
+            return Ok(Err("no OCSP responder is configured".into()));
+        };
+        match ocsp.status(leaf, issuer, now.into()) {
+            Ok(answer) => match answer.status {
+                qoltanba::ocsp::Status::Good => Ok(Ok(())),
+                qoltanba::ocsp::Status::Revoked { .. } => {
+                    let cert = parse_cert(leaf).map_err(VerifyError::BadCertificate)?;
+                    Err(VerifyError::Revoked {
+                        serial: cert.raw_serial_as_string(),
+                    })
+                }
+                qoltanba::ocsp::Status::Unknown => Err(VerifyError::OcspUnknown),
+            },
+            Err(e) => Ok(Err(e.to_string())),
+        }
     }
 }
 
