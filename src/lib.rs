@@ -1,16 +1,10 @@
-//! Qoltanba core: keystores, NCA certificates and signatures.
+//! Qoltanba's desktop service: the local WebSocket server, site approvals, prompts and TLS, on top of `qoltanba-core`.
 #![forbid(unsafe_code)]
 
-pub mod cert;
-pub mod error;
-pub mod gost;
-pub mod keystore;
-pub mod ocsp;
-pub mod sign;
-pub mod signature_check;
-pub mod timestamp;
+// The pure core, re-exported so the service and its tests keep one path to each piece.
+pub use qoltanba_core::{cert, error, gost, keystore, ocsp, sign, signature_check, timestamp};
+pub use qoltanba_core::{Action, Error, Result};
 
-// Local WebSocket service (issue 3).
 pub mod policy;
 pub mod private_file;
 pub mod prompt;
@@ -18,5 +12,3 @@ pub mod protocol;
 pub mod server;
 // TSA requests over HTTP (issue 14).
 pub mod http_client;
-
-pub use error::{Action, Error, Result};

@@ -127,7 +127,7 @@ impl Transport for Replay {
 fn a_replayed_answer_to_another_request_is_refused_for_its_nonce() {
     let tsa = OpensslTsa::start();
     let transport = HttpTransport::default();
-    let sha256 = const_oid::db::rfc5912::ID_SHA_256;
+    let sha256: der::asn1::ObjectIdentifier = "2.16.840.1.101.3.4.2.1".parse().expect("OID");
     let first = TimestampRequest::new(sha256, b"signature", Some(POLICY_NCA_RSA_SHA256)).unwrap();
     let answer = transport
         .post(&tsa.url, "application/timestamp-query", first.der())

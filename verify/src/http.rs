@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use qoltanba::ocsp::MAX_RESPONSE_LEN;
-use qoltanba::timestamp::Transport;
+use qoltanba_core::ocsp::MAX_RESPONSE_LEN;
+use qoltanba_core::timestamp::Transport;
 
 /// A whole exchange with a responder, connection included, must end within this.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,5 +1,5 @@
 //! OCSP as a revocation source beside CRLs: the responder from the certificate's AIA (or a
-//! configured one), answers checked by the core (`qoltanba::ocsp`), kept a short while per
+//! configured one), answers checked by the core (`qoltanba_core::ocsp`), kept a short while per
 //! certificate.
 
 use std::collections::HashMap;
@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use der::Decode;
-use qoltanba::ocsp::{Answer, OcspError, OcspQuery};
-use qoltanba::timestamp::Transport;
+use qoltanba_core::ocsp::{Answer, OcspError, OcspQuery};
+use qoltanba_core::timestamp::Transport;
 use sha2::Digest as _;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;

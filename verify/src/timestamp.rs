@@ -4,7 +4,7 @@
 
 use ::cms::signed_data::SignerInfo;
 use der::Encode;
-use qoltanba::timestamp::{VerifiedToken, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
+use qoltanba_core::timestamp::{VerifiedToken, ID_AA_SIGNATURE_TIME_STAMP_TOKEN};
 use time::OffsetDateTime;
 
 use crate::error::{Result, VerifyError};

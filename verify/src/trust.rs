@@ -354,14 +354,14 @@ impl TrustStore {
         };
         match ocsp.status(leaf, issuer, now.into()) {
             Ok(answer) => match answer.status {
-                qoltanba::ocsp::Status::Good => Ok(Ok(())),
-                qoltanba::ocsp::Status::Revoked { .. } => {
+                qoltanba_core::ocsp::Status::Good => Ok(Ok(())),
+                qoltanba_core::ocsp::Status::Revoked { .. } => {
                     let cert = parse_cert(leaf).map_err(VerifyError::BadCertificate)?;
                     Err(VerifyError::Revoked {
                         serial: cert.raw_serial_as_string(),
                     })
                 }
-                qoltanba::ocsp::Status::Unknown => Err(VerifyError::OcspUnknown),
+                qoltanba_core::ocsp::Status::Unknown => Err(VerifyError::OcspUnknown),
             },
             Err(e) => Ok(Err(e.to_string())),
         }

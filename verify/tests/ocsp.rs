@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 use openssl_ocsp::OpensslOcsp;
-use qoltanba::ocsp::{OcspError, OcspQuery, Status};
+use qoltanba_core::ocsp::{OcspError, OcspQuery, Status};
 use qoltanba_verify::{OcspChecker, Purpose, VerifyError};
 use time::OffsetDateTime;
 
@@ -53,10 +53,10 @@ fn good_revoked_and_unknown_certificates_give_their_three_outcomes() {
 fn the_core_reads_the_three_statuses_and_the_revocation_time() {
     let responder = OpensslOcsp::start(&[NO_IIN]);
     let issuer = der("intermediate.pem");
-    let transport = qoltanba::http_client::HttpTransport::default();
+    let transport = qoltanba_verify::http::HttpTransport::default();
     let ask = |name: &str| {
         let query = OcspQuery::new(&leaf(name), &issuer).expect("query");
-        let body = qoltanba::timestamp::Transport::post(
+        let body = qoltanba_core::timestamp::Transport::post(
             &transport,
             &responder.url,
             "application/ocsp-request",
@@ -75,8 +75,8 @@ fn an_answer_past_its_next_update_is_stale() {
     let responder = OpensslOcsp::start(&[]);
     let issuer = der("intermediate.pem");
     let query = OcspQuery::new(&leaf("individual_sign"), &issuer).expect("query");
-    let transport = qoltanba::http_client::HttpTransport::default();
-    let body = qoltanba::timestamp::Transport::post(
+    let transport = qoltanba_verify::http::HttpTransport::default();
+    let body = qoltanba_core::timestamp::Transport::post(
         &transport,
         &responder.url,
         "application/ocsp-request",

@@ -2,13 +2,14 @@
 //! RSA delegated responders), its issuer and the status check out at the time they were made;
 //! today they are stale.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, SystemTime};
 
 use common::nca_fixtures;
 use der::Decode;
-use qoltanba::ocsp::{check_signed_answer, OcspError, Status};
+use qoltanba_core::ocsp::{check_signed_answer, OcspError, Status};
 use x509_cert::Certificate;
 
 fn issuer(dir: &std::path::Path, name: &str) -> Certificate {
