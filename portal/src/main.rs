@@ -30,6 +30,16 @@ struct Args {
     /// with --ca unless --no-revocation-check is given.
     #[arg(long = "crl", value_name = "FILE")]
     crls: Vec<PathBuf>,
+    /// OCSP responder asked about every certificate (e.g. http://ocsp.pki.gov.kz), before the
+    /// CRLs; `aia` asks the one named in each certificate. A revocation source like --crl.
+    #[arg(long, value_name = "URL|aia")]
+    ocsp: Option<String>,
+    /// Trusted root of the TSAs whose CAdES-T timestamps are believed (repeatable).
+    #[arg(long = "tsa-ca", value_name = "FILE")]
+    tsa_cas: Vec<PathBuf>,
+    /// Refuse signed documents (CMS) without a timestamp from a --tsa-ca TSA.
+    #[arg(long, requires = "tsa_cas")]
+    require_timestamp: bool,
     /// Start without any revocation source: revoked certificates are then accepted.
     /// Development only; the log warns about it.
     #[arg(long)]
@@ -91,7 +101,9 @@ async fn main() -> anyhow::Result<()> {
     } else {
         (args.cas, args.crls)
     };
-    let revocation = revocation::policy(cas.len(), crls.len(), args.no_revocation_check)?;
+    // An OCSP responder is a revocation source as a CRL is.
+    let sources = crls.len() + usize::from(args.ocsp.is_some());
+    let revocation = revocation::policy(cas.len(), sources, args.no_revocation_check)?;
     if revocation == revocation::Revocation::Unchecked {
         tracing::warn!(
             "--no-revocation-check: certificates are NOT checked for revocation; \
@@ -106,6 +118,23 @@ async fn main() -> anyhow::Result<()> {
         trust
             .add_crl_file(crl)
             .with_context(|| format!("--crl {}", crl.display()))?;
+    }
+    if let Some(ocsp) = &args.ocsp {
+        let responder = (ocsp != "aia").then(|| ocsp.clone());
+        trust.set_ocsp(Arc::new(qoltanba_verify::OcspChecker::new(responder)));
+    }
+    let mut verifier = Verifier::new(origin.clone(), trust);
+    if !args.tsa_cas.is_empty() {
+        let mut anchors = TrustStore::new();
+        for ca in &args.tsa_cas {
+            anchors
+                .add_ca_file(ca)
+                .with_context(|| format!("--tsa-ca {}", ca.display()))?;
+        }
+        verifier = verifier.with_timestamps(qoltanba_verify::TimestampTrust {
+            anchors,
+            required: args.require_timestamp,
+        });
     }
     let db = qoltanba_portal::db::open(&args.db)
         .with_context(|| format!("cannot open {}", args.db.display()))?;
@@ -127,7 +156,7 @@ async fn main() -> anyhow::Result<()> {
     let smtp = mailer.sends_smtp();
     let portal = qoltanba_portal::Portal::with_options(
         db,
-        Verifier::new(origin.clone(), trust),
+        verifier,
         Arc::new(SystemClock),
         qoltanba_portal::Options {
             signer_url: args.signer_url,

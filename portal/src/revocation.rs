@@ -49,7 +49,9 @@ pub fn policy(
 /// user's certificate. `None` for every other failure.
 pub(crate) fn refusal(error: &VerifyError) -> Option<PortalError> {
     match error {
-        VerifyError::BadCrl { .. } | VerifyError::RevocationUnknown { .. } => Some(refuse(
+        VerifyError::BadCrl { .. }
+        | VerifyError::RevocationUnknown { .. }
+        | VerifyError::OcspFailed(_) => Some(refuse(
             Text::RevocationUnavailable,
             StatusCode::SERVICE_UNAVAILABLE,
         )),
