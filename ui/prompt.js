@@ -179,8 +179,11 @@ function taskText(task) {
 
 function taskMeta(task) {
   const format = task.format ? t(`format.${task.format}`) : null;
-  if (task.kind === "sign") return t("task.signMeta", { size: formatSize(task.bytes ?? 0), format });
-  if (task.kind === "signHashes" && format) return format;
+  // The TSA the service will ask after the user signs (CAdES-T), named before they sign.
+  const stamped = typeof task.timestamp === "string" ? t("task.timestamp", { host: task.timestamp }) : null;
+  const withStamp = (text) => (stamped ? `${text} · ${stamped}` : text);
+  if (task.kind === "sign") return withStamp(t("task.signMeta", { size: formatSize(task.bytes ?? 0), format }));
+  if (task.kind === "signHashes" && format) return withStamp(format);
   return null;
 }
 
