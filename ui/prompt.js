@@ -172,6 +172,8 @@ function taskText(task) {
       return tp("task.sign", task.count ?? 1);
     case "signHashes":
       return tp("task.signHashes", task.count ?? 1);
+    case "timestamp":
+      return t("task.timestampSignature", { tsa: task.tsa ?? "" });
     default:
       return t("task.unknown");
   }

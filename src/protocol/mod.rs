@@ -186,6 +186,8 @@ pub enum Task {
         #[serde(skip_serializing_if = "Option::is_none")]
         timestamp: Option<String>,
     },
+    /// Add a timestamp from `tsa` (host) to the user's existing CMS signature (applyCAdEST).
+    Timestamp { tsa: String },
     /// `count` precomputed hashes of documents the user cannot see.
     SignHashes {
         count: usize,
@@ -279,6 +281,7 @@ impl std::fmt::Display for Task {
             Task::ChangePassword => f.write_str("change your password on this site"),
             Task::Register => f.write_str("register"),
             Task::ShowCertificate => f.write_str("show your certificate's details"),
+            Task::Timestamp { tsa } => write!(f, "timestamp your signature at {tsa}"),
             Task::Sign {
                 count: 1,
                 bytes,

@@ -153,7 +153,7 @@ pub struct CommonCall<'a> {
 type CommonHandler = dyn for<'a> Handler<CommonCall<'a>>;
 
 /// commonUtils methods by name and argument count, as NCALayer overloads them.
-fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
+fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 9] {
     [
         ("getActiveTokens", 0, &get_active_tokens),
         ("getKeyInfo", 1, &get_key_info),
@@ -162,6 +162,7 @@ fn common_handlers() -> [(&'static str, usize, &'static CommonHandler); 8] {
         ("createCMSSignatureFromBase64", 4, &create_cms_timestamped),
         ("createCAdESFromBase64", 4, &create_cades),
         ("createCAdESFromBase64Hash", 3, &create_cades_from_hash),
+        ("applyCAdEST", 3, &apply_cades_t),
         ("changeLocale", 1, &change_locale),
     ]
 }
@@ -540,6 +541,40 @@ fn create_cades_from_hash(call: CommonCall<'_>) -> Outcome {
                 .map(|der| Value::String(encode_base64(&der)))
         },
     )
+}
+
+/// NCALayer's applyCAdEST(storage, keyType, cms): a signature timestamp added to an existing
+/// one-signer CMS. The user confirms with the key that made the signature, so a page cannot
+/// use the service to stamp signatures that are not the user's.
+fn apply_cades_t(call: CommonCall<'_>) -> Outcome {
+    let prepared = (|| {
+        call.storage()?;
+        let purpose = key_type_purpose(call.string(1)?);
+        let cms = decode_base64(call.string(2)?).ok_or_else(|| call.error("Invalid base64 data"))?;
+        let signer = crate::timestamp::cades::signer_certificate(&cms)
+            .map_err(|e| call.error(format!("Invalid CMS: {e}")))?;
+        let tsa = call.tsa.cloned().ok_or_else(|| {
+            call.error(format!("{TSA_UNAVAILABLE}: no timestamp server is configured"))
+        })?;
+        Ok::<_, Outcome>((purpose, cms, signer, tsa))
+    })();
+    let (purpose, cms, signer, tsa) = match prepared {
+        Ok(p) => p,
+        Err(reply) => return reply,
+    };
+    let mut filter = KeyFilter::for_purpose(purpose);
+    filter.allow_expired = true;
+    let task = Task::Timestamp {
+        tsa: tsa.settings.host().to_string(),
+    };
+    call.key_job(filter, task, move |entry, _| {
+        if entry.certificate.der != signer {
+            return Err("The chosen key did not make this signature".to_string());
+        }
+        tsa.stamp(&cms)
+            .map(|der| Value::String(encode_base64(&der)))
+            .map_err(|e| format!("{TSA_UNAVAILABLE}: {e}"))
+    })
 }
 
 fn change_locale(call: CommonCall<'_>) -> Outcome {

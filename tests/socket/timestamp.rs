@@ -177,3 +177,43 @@ async fn with_the_tsa_down_every_api_answers_with_its_timestamp_error() {
     assert_eq!(reply["error"]["data"]["reason"], "timestamp_failed", "{reply}");
     assert!(reply.get("result").is_none(), "{reply}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_cades_t_stamps_the_users_own_cms_and_refuses_another_signers() {
+    let server = start(Setup::default()).await;
+    let mut ws = connect(&server).await;
+    let common = |method: &str, args: serde_json::Value| {
+        json!({"module": "kz.gov.pki.knca.commonUtils", "method": method, "args": args})
+    };
+    let reply = ask_json(
+        &mut ws,
+        &common("createCAdESFromBase64", json!(["PKCS12", "SIGNATURE", b64(b"doc"), true])),
+    )
+    .await;
+    let plain = reply["responseObject"].as_str().expect("CMS").to_string();
+    let reply = ask_json(&mut ws, &common("applyCAdEST", json!(["PKCS12", "SIGNATURE", plain]))).await;
+    assert_eq!(reply["code"], "200", "{reply}");
+    let stamped = unb64(reply["responseObject"].as_str().expect("CMS"));
+    let (ok, log) = token_verifies_with_openssl(&stamped);
+    assert!(ok, "openssl ts: {log}");
+    let dir = tempfile::tempdir().expect("dir");
+    let (ok, content, log) = openssl_cms_verify(dir.path(), &stamped, false, None);
+    assert!(ok, "openssl cms: {log}");
+    assert_eq!(content, b"doc");
+
+    // Someone else's signature: the user's key did not make it, nothing is stamped.
+    let other = qoltanba::keystore::open(&keystores_dir().join("legal_ceo_sign.p12"), PASSWORD)
+        .expect("keystore")
+        .entries
+        .remove(0);
+    let signer = qoltanba::sign::EntrySigner::new(&other, Default::default()).expect("signer");
+    let foreign = qoltanba::sign::cms::sign_cms(&signer, b"x", false, std::time::SystemTime::now())
+        .expect("CMS");
+    let reply = ask_json(
+        &mut ws,
+        &common("applyCAdEST", json!(["PKCS12", "SIGNATURE", b64(&foreign)])),
+    )
+    .await;
+    assert_eq!(reply["code"], "500", "{reply}");
+    assert_eq!(reply["message"], "The chosen key did not make this signature");
+}

@@ -34,6 +34,23 @@ pub fn signer_signature(cms_der: &[u8]) -> Result<(ObjectIdentifier, Vec<u8>), T
     Ok((signer.digest_alg.oid, signer.signature.as_bytes().to_vec()))
 }
 
+/// DER of the one signer's certificate, as the CMS carries it.
+pub fn signer_certificate(cms_der: &[u8]) -> Result<Vec<u8>, TimestampError> {
+    let signed = signed_data(cms_der)?;
+    let [signer] = signed.signer_infos.0.as_slice() else {
+        return Err(TimestampError::Cms(format!(
+            "expected one signer, found {}",
+            signed.signer_infos.0.len()
+        )));
+    };
+    super::token::certificates(&signed)?
+        .iter()
+        .find(|cert| super::token::identifies(&signer.sid, cert))
+        .ok_or_else(|| TimestampError::Cms("the signer's certificate is not in the CMS".into()))?
+        .to_der()
+        .map_err(cms("certificate"))
+}
+
 /// Adds `token` as the signer's signatureTimeStampToken; an existing one is kept beside it.
 pub fn add_signature_timestamp(cms_der: &[u8], token: &[u8]) -> Result<Vec<u8>, TimestampError> {
     let mut signed = signed_data(cms_der)?;
