@@ -295,11 +295,24 @@ fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
     let output = dir.path().join("doc.p7s");
     let keystore = test_keystore("individual_sign.p12");
     let out = qoltanba(&[
-        "sign", "cms", "--keystore", path_str(&keystore), "--password-file",
-        &password_file(dir.path(), PASSWORD), "--in", path_str(&input), "--out",
-        path_str(&output), "--tsa", &tsa.url,
+        "sign",
+        "cms",
+        "--keystore",
+        path_str(&keystore),
+        "--password-file",
+        &password_file(dir.path(), PASSWORD),
+        "--in",
+        path_str(&input),
+        "--out",
+        path_str(&output),
+        "--tsa",
+        &tsa.url,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cms = std::fs::read(&output).unwrap();
     let tokens = qoltanba::timestamp::cades::signature_timestamps(&cms).unwrap();
     assert_eq!(tokens.len(), 1);
@@ -309,9 +322,17 @@ fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
     let verified = run(
         "openssl",
         &[
-            "ts", "-verify", "-token_in", "-in", path_str(&dir.path().join("token.der")),
-            "-data", path_str(&dir.path().join("signature.bin")), "-CAfile",
-            path_str(&test_ca("root.pem")), "-untrusted", path_str(&test_ca("intermediate.pem")),
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            path_str(&dir.path().join("token.der")),
+            "-data",
+            path_str(&dir.path().join("signature.bin")),
+            "-CAfile",
+            path_str(&test_ca("root.pem")),
+            "-untrusted",
+            path_str(&test_ca("intermediate.pem")),
         ],
     );
     assert!(
@@ -329,10 +350,27 @@ fn sign_cms_with_an_unreachable_tsa_fails_with_code_15_and_writes_nothing() {
     let output = dir.path().join("doc.p7s");
     let keystore = test_keystore("individual_sign.p12");
     let out = qoltanba(&[
-        "sign", "cms", "--keystore", path_str(&keystore), "--password-file",
-        &password_file(dir.path(), PASSWORD), "--in", path_str(&input), "--out",
-        path_str(&output), "--tsa", &openssl_tsa::OpensslTsa::down_url(),
+        "sign",
+        "cms",
+        "--keystore",
+        path_str(&keystore),
+        "--password-file",
+        &password_file(dir.path(), PASSWORD),
+        "--in",
+        path_str(&input),
+        "--out",
+        path_str(&output),
+        "--tsa",
+        &openssl_tsa::OpensslTsa::down_url(),
     ]);
-    assert_eq!(out.status.code(), Some(15), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!output.exists(), "no signature without the timestamp asked for");
+    assert_eq!(
+        out.status.code(),
+        Some(15),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !output.exists(),
+        "no signature without the timestamp asked for"
+    );
 }

@@ -74,8 +74,19 @@ fn a_stamped_cms_verifies_with_openssl_cms_and_its_token_with_openssl_ts() {
     let (ok, log) = openssl(
         d,
         &[
-            "cms", "-verify", "-binary", "-inform", "DER", "-in", "stamped.der", "-CAfile",
-            path_str(&test_ca("chain.pem")), "-purpose", "any", "-out", "content.bin",
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            "stamped.der",
+            "-CAfile",
+            path_str(&test_ca("chain.pem")),
+            "-purpose",
+            "any",
+            "-out",
+            "content.bin",
         ],
     );
     assert!(ok, "openssl cms -verify: {log}");
@@ -89,8 +100,17 @@ fn a_stamped_cms_verifies_with_openssl_cms_and_its_token_with_openssl_ts() {
     let (ok, log) = openssl(
         d,
         &[
-            "ts", "-verify", "-token_in", "-in", "token.der", "-data", "signature.bin",
-            "-CAfile", path_str(&root), "-untrusted", path_str(&intermediate),
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            "token.der",
+            "-data",
+            "signature.bin",
+            "-CAfile",
+            path_str(&root),
+            "-untrusted",
+            path_str(&intermediate),
         ],
     );
     assert!(ok, "openssl ts -verify: {log}");
@@ -99,8 +119,17 @@ fn a_stamped_cms_verifies_with_openssl_cms_and_its_token_with_openssl_ts() {
     let (ok, _) = openssl(
         d,
         &[
-            "ts", "-verify", "-token_in", "-in", "token.der", "-data", "other.bin", "-CAfile",
-            path_str(&root), "-untrusted", path_str(&intermediate),
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            "token.der",
+            "-data",
+            "other.bin",
+            "-CAfile",
+            path_str(&root),
+            "-untrusted",
+            path_str(&intermediate),
         ],
     );
     assert!(!ok, "the token must not stamp another signature value");
@@ -132,7 +161,9 @@ fn a_replayed_answer_to_another_request_is_refused_for_its_nonce() {
     let answer = transport
         .post(&tsa.url, "application/timestamp-query", first.der())
         .expect("answer");
-    first.check_response(&answer).expect("the answer fits its own request");
+    first
+        .check_response(&answer)
+        .expect("the answer fits its own request");
 
     // A whole stamping whose TSA (or someone on the path) answers with the old reply.
     let cms = signed_cms(b"x");
@@ -150,7 +181,9 @@ fn a_stamp_over_another_signature_is_refused_by_the_stamping_client() {
     let other = signed_cms(b"two");
     let transport = HttpTransport::default();
     let (stamped_other, _) = stamp_cms(&other, &settings(&tsa.url), &transport).expect("stamped");
-    let token = signature_timestamps(&stamped_other).expect("token").remove(0);
+    let token = signature_timestamps(&stamped_other)
+        .expect("token")
+        .remove(0);
     // The other signature's token, replayed inside a well-formed answer for this one.
     let verified = qoltanba::timestamp::VerifiedToken::check(&token).expect("token checks");
     let (_, signature) = signer_signature(&cms).expect("signature");

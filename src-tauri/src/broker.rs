@@ -45,7 +45,8 @@ pub enum ScreenView {
     Key {
         id: u64,
         origin: String,
-        task: Task,
+        /// Boxed: a task with a preview and a TSA host is the largest part of a screen.
+        task: Box<Task>,
         keystores: Vec<KeystoreView>,
         selected: Option<PathBuf>,
         unlocked: Option<UnlockedView>,
@@ -234,7 +235,7 @@ impl Broker {
             } => ScreenView::Key {
                 id: *id,
                 origin: request.origin.clone(),
-                task: request.task.clone(),
+                task: Box::new(request.task.clone()),
                 keystores: self.keystores(request.keystores.iter().chain(browsed)),
                 selected: selected.clone(),
                 unlocked: unlocked.as_ref().map(|u| UnlockedView {

@@ -67,7 +67,9 @@ impl Tsa {
         let started = std::time::Instant::now();
         let result = stamp_cms(cms_der, &self.settings, self.transport.as_ref());
         match &result {
-            Ok(_) => tracing::info!(tsa = %self.settings.host(), elapsed = ?started.elapsed(), "timestamped"),
+            Ok(_) => {
+                tracing::info!(tsa = %self.settings.host(), elapsed = ?started.elapsed(), "timestamped")
+            }
             Err(e) => tracing::warn!(tsa = %self.settings.host(), error = %e, "no timestamp"),
         }
         result.map(|(stamped, _)| stamped)

@@ -508,9 +508,7 @@ fn sign(call: Call<'_>) -> Outcome {
                     "No timestamp server is configured",
                 )))
             }
-            (true, _, _) => {
-                return Err(bad_params(&call.id, "timestamp is only for format cms"))
-            }
+            (true, _, _) => return Err(bad_params(&call.id, "timestamp is only for format cms")),
         };
         let in_params = !matches!(call.params.get("data"), None | Some(Json::Null));
         let data = match (format, &call.frame.document) {

@@ -550,11 +550,14 @@ fn apply_cades_t(call: CommonCall<'_>) -> Outcome {
     let prepared = (|| {
         call.storage()?;
         let purpose = key_type_purpose(call.string(1)?);
-        let cms = decode_base64(call.string(2)?).ok_or_else(|| call.error("Invalid base64 data"))?;
+        let cms =
+            decode_base64(call.string(2)?).ok_or_else(|| call.error("Invalid base64 data"))?;
         let signer = crate::timestamp::cades::signer_certificate(&cms)
             .map_err(|e| call.error(format!("Invalid CMS: {e}")))?;
         let tsa = call.tsa.cloned().ok_or_else(|| {
-            call.error(format!("{TSA_UNAVAILABLE}: no timestamp server is configured"))
+            call.error(format!(
+                "{TSA_UNAVAILABLE}: no timestamp server is configured"
+            ))
         })?;
         Ok::<_, Outcome>((purpose, cms, signer, tsa))
     })();

@@ -47,8 +47,16 @@ fn token_verifies_with_openssl(cms: &[u8]) -> (bool, String) {
     run(
         "openssl",
         &[
-            "ts", "-verify", "-token_in", "-in", path_str(&token), "-data", path_str(&data),
-            "-CAfile", path_str(&ca.join("root.pem")), "-untrusted",
+            "ts",
+            "-verify",
+            "-token_in",
+            "-in",
+            path_str(&token),
+            "-data",
+            path_str(&data),
+            "-CAfile",
+            path_str(&ca.join("root.pem")),
+            "-untrusted",
             path_str(&ca.join("intermediate.pem")),
         ],
     )
@@ -66,9 +74,21 @@ async fn ncalayer_js_client_presets_come_back_as_cades_t_from_the_local_tsa() {
     let data = b"portal document";
     // basicsCMSParamsDetached, basicsCMSParamsAttached, basicsCMSParamsDetachedHash.
     let presets = [
-        (json!({"decode": true, "encapsulate": false, "digested": false, "tsaProfile": {}}), data.to_vec(), Some(&data[..])),
-        (json!({"decode": true, "encapsulate": true, "digested": false, "tsaProfile": {}}), data.to_vec(), None),
-        (json!({"decode": true, "encapsulate": false, "digested": true, "tsaProfile": {}}), sha256(data), Some(&data[..])),
+        (
+            json!({"decode": true, "encapsulate": false, "digested": false, "tsaProfile": {}}),
+            data.to_vec(),
+            Some(&data[..]),
+        ),
+        (
+            json!({"decode": true, "encapsulate": true, "digested": false, "tsaProfile": {}}),
+            data.to_vec(),
+            None,
+        ),
+        (
+            json!({"decode": true, "encapsulate": false, "digested": true, "tsaProfile": {}}),
+            sha256(data),
+            Some(&data[..]),
+        ),
     ];
     let dir = tempfile::tempdir().expect("dir");
     for (params, sent, detached) in presets {
@@ -105,7 +125,10 @@ async fn without_tsa_profile_basics_sign_adds_no_timestamp() {
     let mut ws = connect(&server).await;
     let reply = ask_json(&mut ws, &basics(b"x", json!({"decode": true}))).await;
     let pem = reply["body"]["result"][0].as_str().expect("PEM");
-    assert_eq!(signature_timestamps(&der_of(pem)).expect("CMS"), Vec::<Vec<u8>>::new());
+    assert_eq!(
+        signature_timestamps(&der_of(pem)).expect("CMS"),
+        Vec::<Vec<u8>>::new()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -159,7 +182,11 @@ async fn with_the_tsa_down_every_api_answers_with_its_timestamp_error() {
     let server = start(tsa_down()).await;
     let mut ws = connect(&server).await;
 
-    let reply = ask_json(&mut ws, &basics(b"x", json!({"decode": true, "tsaProfile": {}}))).await;
+    let reply = ask_json(
+        &mut ws,
+        &basics(b"x", json!({"decode": true, "tsaProfile": {}})),
+    )
+    .await;
     assert_eq!(reply["status"], false, "{reply}");
     assert_eq!(reply["code"], "TSA_UNAVAILABLE", "{reply}");
     assert!(reply.get("body").is_none(), "no signature: {reply}");
@@ -174,7 +201,10 @@ async fn with_the_tsa_down_every_api_answers_with_its_timestamp_error() {
     let request = json!({"jsonrpc": "2.0", "id": 7, "method": "qoltanba.sign",
         "params": {"format": "cms", "data": b64(b"x"), "timestamp": true}});
     let reply = ask_json(&mut ws, &request).await;
-    assert_eq!(reply["error"]["data"]["reason"], "timestamp_failed", "{reply}");
+    assert_eq!(
+        reply["error"]["data"]["reason"], "timestamp_failed",
+        "{reply}"
+    );
     assert!(reply.get("result").is_none(), "{reply}");
 }
 
@@ -182,16 +212,21 @@ async fn with_the_tsa_down_every_api_answers_with_its_timestamp_error() {
 async fn apply_cades_t_stamps_the_users_own_cms_and_refuses_another_signers() {
     let server = start(Setup::default()).await;
     let mut ws = connect(&server).await;
-    let common = |method: &str, args: serde_json::Value| {
-        json!({"module": "kz.gov.pki.knca.commonUtils", "method": method, "args": args})
-    };
+    let common = |method: &str, args: serde_json::Value| json!({"module": "kz.gov.pki.knca.commonUtils", "method": method, "args": args});
     let reply = ask_json(
         &mut ws,
-        &common("createCAdESFromBase64", json!(["PKCS12", "SIGNATURE", b64(b"doc"), true])),
+        &common(
+            "createCAdESFromBase64",
+            json!(["PKCS12", "SIGNATURE", b64(b"doc"), true]),
+        ),
     )
     .await;
     let plain = reply["responseObject"].as_str().expect("CMS").to_string();
-    let reply = ask_json(&mut ws, &common("applyCAdEST", json!(["PKCS12", "SIGNATURE", plain]))).await;
+    let reply = ask_json(
+        &mut ws,
+        &common("applyCAdEST", json!(["PKCS12", "SIGNATURE", plain])),
+    )
+    .await;
     assert_eq!(reply["code"], "200", "{reply}");
     let stamped = unb64(reply["responseObject"].as_str().expect("CMS"));
     let (ok, log) = token_verifies_with_openssl(&stamped);
@@ -215,5 +250,8 @@ async fn apply_cades_t_stamps_the_users_own_cms_and_refuses_another_signers() {
     )
     .await;
     assert_eq!(reply["code"], "500", "{reply}");
-    assert_eq!(reply["message"], "The chosen key did not make this signature");
+    assert_eq!(
+        reply["message"],
+        "The chosen key did not make this signature"
+    );
 }

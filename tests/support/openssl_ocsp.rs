@@ -16,10 +16,14 @@ pub struct OpensslOcsp {
 /// certs-test/, found from this file's crate or the workspace root.
 fn certs_test() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [here.join("certs-test"), here.join("../certs-test"), here.join("../../certs-test")]
-        .into_iter()
-        .find(|p| p.is_dir())
-        .expect("certs-test/ next to the crate or one level up")
+    [
+        here.join("certs-test"),
+        here.join("../certs-test"),
+        here.join("../../certs-test"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+    .expect("certs-test/ next to the crate or one level up")
 }
 
 impl OpensslOcsp {

@@ -27,10 +27,14 @@ pub struct OpensslTsa {
 /// certs-test/, found from this file's crate or the workspace root.
 pub fn certs_test() -> PathBuf {
     let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    [here.join("certs-test"), here.join("../certs-test"), here.join("../../certs-test")]
-        .into_iter()
-        .find(|p| p.is_dir())
-        .expect("certs-test/ next to the crate or one level up")
+    [
+        here.join("certs-test"),
+        here.join("../certs-test"),
+        here.join("../../certs-test"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+    .expect("certs-test/ next to the crate or one level up")
 }
 
 impl OpensslTsa {
@@ -125,8 +129,12 @@ fn serve(mut stream: TcpStream, work: &Path, lock: &Mutex<()>) -> std::io::Resul
     let query = &buffer[head_len..head_len + body_len];
     let reply = {
         let _one = lock.lock().unwrap_or_else(|p| p.into_inner());
-        let id = format!("{:?}", std::thread::current().id()).replace(|c: char| !c.is_ascii_alphanumeric(), "");
-        let (tsq, tsr) = (work.join(format!("{id}.tsq")), work.join(format!("{id}.tsr")));
+        let id = format!("{:?}", std::thread::current().id())
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "");
+        let (tsq, tsr) = (
+            work.join(format!("{id}.tsq")),
+            work.join(format!("{id}.tsr")),
+        );
         std::fs::write(&tsq, query)?;
         let certs = certs_test();
         let output = Command::new("openssl")

@@ -103,7 +103,10 @@ pub fn verify_cms_with(
         Some(timestamps) => crate::timestamp::prove(timestamps, signer_info)?,
         None => None,
     };
-    let checked = match (check_certificate(trust, &signer_der, wanted, &others, now), &proven) {
+    let checked = match (
+        check_certificate(trust, &signer_der, wanted, &others, now),
+        &proven,
+    ) {
         // Expired since: valid if it was valid when the TSA saw the signature.
         (Err(VerifyError::CertificateExpired(_)), Some(proven)) => {
             check_certificate(trust, &signer_der, wanted, &others, proven.gen_time)?

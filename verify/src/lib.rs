@@ -26,18 +26,18 @@ pub mod http;
 pub mod identity;
 pub mod ocsp;
 mod pubkey;
+pub mod timestamp;
 pub mod token;
 pub mod trust;
-pub mod timestamp;
 pub mod xml;
 
 pub use challenge::{ChallengeStore, Clock, SystemClock, CHALLENGE_LIFETIME};
 pub use error::{Result, VerifyError};
 pub use identity::{check_certificate, CheckedCertificate, Identity};
-pub use qoltanba_core::cert::{Holder, Purpose, Role};
-pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
 pub use ocsp::OcspChecker;
+pub use qoltanba_core::cert::{Holder, Purpose, Role};
 pub use timestamp::{ProvenTime, TimestampTrust};
+pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
 pub use trust::TrustStore;
 
 /// A verified XML or CMS signature: who signed, with which certificate, and (attached CMS) what.
@@ -71,6 +71,13 @@ impl Verifier {
         wanted: Purpose,
         now: time::OffsetDateTime,
     ) -> Result<VerifiedSignature> {
-        cms::verify_cms_with(self.trust(), self.timestamps(), cms_der, detached, wanted, now)
+        cms::verify_cms_with(
+            self.trust(),
+            self.timestamps(),
+            cms_der,
+            detached,
+            wanted,
+            now,
+        )
     }
 }

@@ -348,7 +348,11 @@ impl TrustStore {
 impl TrustStore {
     /// OCSP about the leaf: `Ok(Ok(()))` good, `Ok(Err(why))` no usable answer (CRLs decide),
     /// `Err` revoked or unknown to its CA.
-    fn check_ocsp(&self, path: &[&[u8]], now: OffsetDateTime) -> Result<std::result::Result<(), String>> {
+    fn check_ocsp(
+        &self,
+        path: &[&[u8]],
+        now: OffsetDateTime,
+    ) -> Result<std::result::Result<(), String>> {
         let (Some(ocsp), [leaf, issuer, ..]) = (&self.ocsp, path) else {
             return Ok(Err("no OCSP responder is configured".into()));
         };

@@ -46,7 +46,10 @@ fn good_revoked_and_unknown_certificates_give_their_three_outcomes() {
         Err(VerifyError::Revoked { .. })
     ));
     let unknown = verify_with(&responder.url, "no_iin_sign");
-    assert!(matches!(unknown, Err(VerifyError::OcspUnknown)), "{unknown:?}");
+    assert!(
+        matches!(unknown, Err(VerifyError::OcspUnknown)),
+        "{unknown:?}"
+    );
 }
 
 #[test]
@@ -63,7 +66,10 @@ fn the_core_reads_the_three_statuses_and_the_revocation_time() {
             query.der(),
         )
         .expect("answer");
-        query.check_response(&body, SystemTime::now()).expect("valid").status
+        query
+            .check_response(&body, SystemTime::now())
+            .expect("valid")
+            .status
     };
     assert_eq!(ask("individual_auth"), Status::Good);
     assert!(matches!(ask("revoked_auth"), Status::Revoked { .. }));
@@ -96,7 +102,9 @@ fn an_answer_signed_by_an_unrelated_key_is_refused() {
     let dir = tempfile::tempdir().expect("dir");
     let (cert, key) = (dir.path().join("rogue.pem"), dir.path().join("rogue.key"));
     let made = std::process::Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+        ])
         .arg("/CN=Rogue OCSP")
         .arg("-keyout")
         .arg(&key)
@@ -118,7 +126,9 @@ fn a_good_answer_is_reused_for_the_same_certificate_while_fresh() {
     let checker = OcspChecker::new(Some(responder.url.clone()));
     let issuer = der("intermediate.pem");
     let cert = leaf("individual_sign");
-    let first = checker.status(&cert, &issuer, SystemTime::now()).expect("first");
+    let first = checker
+        .status(&cert, &issuer, SystemTime::now())
+        .expect("first");
     drop(responder);
     let again = checker
         .status(&cert, &issuer, SystemTime::now())

@@ -7,8 +7,8 @@ mod common;
 mod openssl_tsa;
 
 use common::*;
-use qoltanba_verify::http::HttpTransport;
 use qoltanba_core::timestamp::{stamp_cms, TsaSettings};
+use qoltanba_verify::http::HttpTransport;
 use qoltanba_verify::{Purpose, TimestampTrust, TrustStore, VerifyError};
 use time::OffsetDateTime;
 
@@ -49,7 +49,8 @@ fn a_stamped_cms_returns_the_tsa_time_as_proven_signing_time() {
 #[test]
 fn a_tampered_signature_value_fails_the_imprint_check() {
     let cms = stamped(b"contract");
-    let (_, signature) = qoltanba_core::timestamp::cades::signer_signature(&cms).expect("signature");
+    let (_, signature) =
+        qoltanba_core::timestamp::cades::signer_signature(&cms).expect("signature");
     // Flip a bit of the signature value where it sits in the DER.
     let at = cms
         .windows(signature.len())

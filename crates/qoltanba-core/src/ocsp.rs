@@ -14,8 +14,8 @@ use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::ext::Extension;
 use x509_cert::Certificate;
 use x509_ocsp::{
-    BasicOcspResponse, CertId, CertStatus, OcspRequest, OcspResponse, OcspResponseStatus,
-    Request, ResponderId, TbsRequest, Version,
+    BasicOcspResponse, CertId, CertStatus, OcspRequest, OcspResponse, OcspResponseStatus, Request,
+    ResponderId, TbsRequest, Version,
 };
 
 use crate::signature_check::verify_signature;
@@ -120,9 +120,9 @@ impl OcspQuery {
     pub fn check_response(&self, response: &[u8], now: SystemTime) -> Result<Answer, OcspError> {
         let answer = check_signed_answer(response, &self.issuer, Some(&self.cert_id), now)?;
         match &answer.nonce {
-            Some(nonce) if *nonce != self.nonce => {
-                Err(OcspError::Invalid("the nonce differs from the request's".into()))
-            }
+            Some(nonce) if *nonce != self.nonce => Err(OcspError::Invalid(
+                "the nonce differs from the request's".into(),
+            )),
             _ => Ok(answer.answer),
         }
     }
@@ -196,7 +196,10 @@ pub fn check_signed_answer(
     let response = OcspResponse::from_der(response)
         .map_err(|e| OcspError::Unavailable(format!("not an OCSP response: {e}")))?;
     if response.response_status != OcspResponseStatus::Successful {
-        return Err(OcspError::Refused(format!("{:?}", response.response_status)));
+        return Err(OcspError::Refused(format!(
+            "{:?}",
+            response.response_status
+        )));
     }
     let bytes = response
         .response_bytes
@@ -210,7 +213,10 @@ pub fn check_signed_answer(
     let basic = BasicOcspResponse::from_der(bytes.response.as_bytes())
         .map_err(invalid("BasicOCSPResponse"))?;
     let signer = responder(&basic, issuer)?;
-    let tbs = basic.tbs_response_data.to_der().map_err(invalid("ResponseData"))?;
+    let tbs = basic
+        .tbs_response_data
+        .to_der()
+        .map_err(invalid("ResponseData"))?;
     verify_signature(
         &signer,
         &basic.signature_algorithm.oid,

@@ -71,7 +71,8 @@ fn verify_gost(key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), Signa
     use crate::gost::{Signature, VerifyingKey};
     let bad_key = |e: String| SignatureCheckError::BadCertificate(format!("GOST public key: {e}"));
     let point = der::asn1::OctetStringRef::from_der(key).map_err(|e| bad_key(e.to_string()))?;
-    let public = VerifyingKey::from_kz_bytes(point.as_bytes()).map_err(|e| bad_key(e.to_string()))?;
+    let public =
+        VerifyingKey::from_kz_bytes(point.as_bytes()).map_err(|e| bad_key(e.to_string()))?;
     let signature =
         Signature::from_kz_bytes(signature).map_err(|_| SignatureCheckError::Mismatch)?;
     public

@@ -31,7 +31,11 @@ fn when_made() -> SystemTime {
 fn nca_answers_check_out_when_made_and_are_stale_today() {
     let Some(dir) = nca_fixtures() else { return };
     let cases = [
-        ("gost2015_individual_revoked.ocsp.der", "nca_gost2022_test.crt", false),
+        (
+            "gost2015_individual_revoked.ocsp.der",
+            "nca_gost2022_test.crt",
+            false,
+        ),
         ("rsa_individual_good.ocsp.der", "nca_rsa_test.crt", true),
     ];
     for (file, ca, good) in cases {
@@ -45,15 +49,17 @@ fn nca_answers_check_out_when_made_and_are_stale_today() {
             (_, other) => panic!("{file}: unexpected status {other:?}"),
         }
         let today = check_signed_answer(&response, &issuer, None, SystemTime::now());
-        assert!(matches!(today, Err(OcspError::Stale(_))), "{file}: {today:?}");
+        assert!(
+            matches!(today, Err(OcspError::Stale(_))),
+            "{file}: {today:?}"
+        );
     }
 }
 
 #[test]
 fn an_nca_answer_checked_against_the_wrong_ca_is_refused() {
     let Some(dir) = nca_fixtures() else { return };
-    let response =
-        std::fs::read(dir.join("ocsp/rsa_individual_good.ocsp.der")).expect("response");
+    let response = std::fs::read(dir.join("ocsp/rsa_individual_good.ocsp.der")).expect("response");
     let wrong = issuer(&dir, "nca_gost2022_test.crt");
     let result = check_signed_answer(&response, &wrong, None, when_made());
     assert!(matches!(result, Err(OcspError::Invalid(_))), "{result:?}");

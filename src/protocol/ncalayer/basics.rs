@@ -283,7 +283,11 @@ pub(super) fn basics(request: &JsonObject<'_>, frame: &Bytes, tsa: Option<&Tsa>)
                     timestamped(der, tsa.as_ref())
                         .map(|der| cms::to_pem(&der))
                         .map_err(|details| {
-                            (TSA_UNAVAILABLE, "The timestamp server is unavailable", details)
+                            (
+                                TSA_UNAVAILABLE,
+                                "The timestamp server is unavailable",
+                                details,
+                            )
                         })
                 };
                 let signed = match document {

@@ -21,8 +21,7 @@ pub const NCA_TSA_URL: &str = "http://tsp.pki.gov.kz";
 pub const POLICY_NCA_RSA_SHA256: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.398.3.3.2.6.2");
 /// NCA TSA policy for GOST 34.10-2015 signatures with Streebog-512 imprints.
-pub const POLICY_NCA_GOST2015: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.398.3.3.2.6.4");
+pub const POLICY_NCA_GOST2015: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.398.3.3.2.6.4");
 /// RFC 3161 id-ct-TSTInfo: the content type a timestamp token signs.
 pub const ID_CT_TST_INFO: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");

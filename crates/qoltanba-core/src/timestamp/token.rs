@@ -199,9 +199,13 @@ pub(crate) fn check_signer_info(
     let digest = digest_by_oid(&digest_alg, content)
         .ok_or_else(|| invalid(format!("unsupported digest {digest_alg}")))?;
     if message_digest.as_bytes() != digest.as_slice() {
-        return Err(invalid("the TSTInfo does not match its messageDigest".into()));
+        return Err(invalid(
+            "the TSTInfo does not match its messageDigest".into(),
+        ));
     }
-    let signed_bytes = attributes.to_der().map_err(malformed("signed attributes"))?;
+    let signed_bytes = attributes
+        .to_der()
+        .map_err(malformed("signed attributes"))?;
     verify_signature(
         cert,
         &signer.signature_algorithm.oid,
