@@ -430,7 +430,7 @@ mod tests {
             tsa: None,
         };
         let request = Frame::text(
-            r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#,
+            r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCAdESFromBase64","args":["PKCS12","AUTHENTICATION","AAAA",false]}"#,
         );
         match route(&request, &context) {
             Outcome::Key(job) => assert_eq!(job.filter.purpose, crate::cert::Purpose::Auth),
@@ -441,6 +441,24 @@ mod tests {
             other => panic!("expected a key job, got {other:?}"),
         };
         assert_eq!(failed, r#"{"code":"500","message":"action.canceled"}"#);
+    }
+
+    #[test]
+    fn a_timestamped_request_without_a_tsa_is_refused_before_any_prompt() {
+        let context = Context {
+            origin: "https://egov.kz".into(),
+            tsa: None,
+        };
+        let request = Frame::text(
+            r#"{"module":"kz.gov.pki.knca.commonUtils","method":"createCMSSignatureFromBase64","args":["PKCS12","SIGNATURE","AAAA",false]}"#,
+        );
+        match route(&request, &context) {
+            Outcome::Reply(reply) => assert_eq!(
+                reply,
+                r#"{"code":"500","message":"TSA_UNAVAILABLE: no timestamp server is configured"}"#
+            ),
+            other => panic!("expected an error reply, got {other:?}"),
+        }
     }
 
     #[test]
