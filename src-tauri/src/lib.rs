@@ -200,7 +200,9 @@ fn setup(app: &mut tauri::App, args: Args, config_dir: PathBuf) -> anyhow::Resul
     tray::create(&handle)?;
 
     let keystore_settings = Arc::clone(&settings);
+    let tsa = settings.get().tsa();
     let config = Config {
+        tsa: Some(qoltanba::protocol::Tsa::http(tsa)),
         keystore_list: Some(Arc::new(move || {
             keystore_settings.get().keystores(&default_dirs)
         })),

@@ -58,6 +58,21 @@ pub struct Settings {
     /// Keystores whose password the OS keychain keeps (never the password itself).
     pub remembered: BTreeSet<PathBuf>,
     pub known_certificates: Vec<KnownCertificate>,
+    /// The RFC 3161 TSA for timestamped signatures; None is NCA's (read when the service starts).
+    pub tsa_url: Option<String>,
+}
+
+impl Settings {
+    /// Where timestamps are requested: the configured TSA, or NCA's.
+    pub fn tsa(&self) -> qoltanba::timestamp::TsaSettings {
+        match &self.tsa_url {
+            Some(url) if !url.trim().is_empty() => qoltanba::timestamp::TsaSettings {
+                url: url.trim().to_string(),
+                policy: None,
+            },
+            _ => qoltanba::timestamp::TsaSettings::nca(),
+        }
+    }
 }
 
 impl Settings {
@@ -242,6 +257,15 @@ mod tests {
                 .language,
             Some(Lang::Ru)
         );
+    }
+
+    #[test]
+    fn the_tsa_is_ncas_unless_a_url_is_set() {
+        let mut settings = Settings::default();
+        assert_eq!(settings.tsa().url, "http://tsp.pki.gov.kz");
+        settings.tsa_url = Some(" http://127.0.0.1:3180/tsp ".into());
+        assert_eq!(settings.tsa().url, "http://127.0.0.1:3180/tsp");
+        assert_eq!(settings.tsa().host(), "127.0.0.1:3180");
     }
 
     #[test]
