@@ -128,6 +128,7 @@ certs:
 bench:
 	cargo bench -p qoltanba-core --bench signing
 	cargo bench --bench socket
+	cargo bench --workspace --bench timestamp
 	bench/compare.sh
 	bench/gost_compare.sh
 	bench/serve_start.sh
