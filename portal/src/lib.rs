@@ -3,10 +3,10 @@
 #![forbid(unsafe_code)]
 
 mod account;
-mod help;
 pub mod db;
 pub mod hashing;
 pub mod headers;
+mod help;
 pub mod i18n;
 pub mod limits;
 pub mod mail;

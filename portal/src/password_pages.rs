@@ -14,7 +14,7 @@ use crate::{LangQuery, Portal};
 fn done_section(lang: Lang) -> String {
     let t = |text: Text| escape(text.in_lang(lang));
     format!(
-        "<section id=\"done\" hidden><p>{hint}</p><p><a class=\"button\" href=\"/?lang={code}\">{log_in}</a></p></section>",
+        "<section id=\"done\" hidden><p id=\"done-hint\">{hint}</p><p><a class=\"button\" href=\"/?lang={code}\">{log_in}</a></p></section>",
         hint = t(Text::LogInWithNewPassword),
         log_in = t(Text::LogIn),
         code = lang.code(),
@@ -114,5 +114,12 @@ pub async fn password_email_page(Query(q): Query<LangQuery>) -> Html<String> {
         signer: None,
         texts: None,
     };
-    layout(lang, Text::ChangeByEmail, "/password/email", "", &body, &data)
+    layout(
+        lang,
+        Text::ChangeByEmail,
+        "/password/email",
+        "",
+        &body,
+        &data,
+    )
 }
