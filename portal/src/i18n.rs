@@ -117,6 +117,8 @@ pub enum Text {
     HelpTrustText,
     HelpPasswordTitle,
     HelpPasswordText,
+    ChangeRequestSigned,
+    OtherWays,
 }
 
 impl Text {
@@ -421,6 +423,16 @@ impl Text {
                 "Qoltanba-ға wss://127.0.0.1:13579 мекенжайы арқылы жүгінетін порталдар үшін браузер Qoltanba-ның жергілікті сертификатына сенуі керек; әйтпесе бет Qoltanba жұмыс істеп тұрса да, іске қосылмаған деп хабарлайды. Трейдегі Qoltanba мәзірінде «Жергілікті сертификатқа сену» тармағын таңдаңыз (немесе qoltanba tls install командасын орындаңыз) және браузерді қайта іске қосыңыз. Тексеру үшін https://127.0.0.1:13579/ ашыңыз: сертификатқа сенім білдірілгенде бет ескертусіз ашылады.",
                 "Порталам, которые обращаются к Qoltanba по адресу wss://127.0.0.1:13579, нужно, чтобы браузер доверял локальному сертификату Qoltanba; иначе страница сообщает, что Qoltanba не запущена, хотя она работает. В меню Qoltanba в трее выберите «Доверять локальному сертификату» (или выполните qoltanba tls install) и перезапустите браузер. Для проверки откройте https://127.0.0.1:13579/: когда сертификат стал доверенным, страница открывается без предупреждения.",
                 "Portals that reach Qoltanba at wss://127.0.0.1:13579 need the browser to trust Qoltanba's local certificate; otherwise the page says Qoltanba is not running although it is. In Qoltanba's tray menu choose \"Trust the local certificate\" (or run qoltanba tls install) and restart the browser. To check, open https://127.0.0.1:13579/: once the certificate is trusted, the page opens without a warning.",
+            ],
+            ChangeRequestSigned => [
+                "Құпиясөзді өзгерту сұрауына қол қойылды. Жаңа құпиясөзді енгізіңіз.",
+                "Запрос на смену пароля подписан. Введите новый пароль.",
+                "The password change request is signed. Enter the new password.",
+            ],
+            OtherWays => [
+                "Құпиясөзді өзгертудің басқа тәсілі",
+                "Другой способ смены пароля",
+                "The other way to change the password",
             ],
             HelpPasswordTitle => [
                 "Құпиясөзбен кіру",

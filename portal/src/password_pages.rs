@@ -58,17 +58,18 @@ pub async fn password_eds_page(
     let t = |text: Text| escape(text.in_lang(lang));
     let body = format!(
         "<section id=\"certificate-step\"><p>{hint}</p><button id=\"select-certificate\">{select}</button></section>\
-<form id=\"change-form\" hidden><label>{new_password} <input type=\"password\" id=\"new-password\" autocomplete=\"new-password\" required></label>\
+<form id=\"change-form\" hidden><p>{signed}</p><label>{new_password} <input type=\"password\" id=\"new-password\" autocomplete=\"new-password\" required></label>\
 <label>{confirmation} <input type=\"password\" id=\"confirmation\" autocomplete=\"new-password\" required></label>\
 <button type=\"submit\" id=\"change-submit\">{change}</button></form>{done}\
-<p><a href=\"/password?lang={code}\">{other_ways}</a></p>",
+<p id=\"other-ways\"><a href=\"/password?lang={code}\">{other_ways}</a></p>",
         hint = t(Text::ChangeByEdsHint),
         select = t(Text::SelectCertificate),
+        signed = t(Text::ChangeRequestSigned),
         new_password = t(Text::NewPassword),
         confirmation = t(Text::PasswordConfirmation),
         change = t(Text::ChangePassword),
         done = done_section(lang),
-        other_ways = t(Text::PasswordChangeTitle),
+        other_ways = t(Text::OtherWays),
         code = lang.code(),
     );
     let data = PageData {
@@ -94,7 +95,7 @@ pub async fn password_email_page(Query(q): Query<LangQuery>) -> Html<String> {
 <fieldset id=\"legal-fields\" hidden disabled><label>{bin} <input id=\"bin\" inputmode=\"numeric\" pattern=\"[0-9]{{12}}\" maxlength=\"12\" autocomplete=\"off\" required></label>\
 <label>{registration_number} <input id=\"registration-number\" autocomplete=\"off\" required></label></fieldset>\
 <p>{hint}</p><button type=\"submit\" id=\"recovery-submit\">{submit}</button></form>{done}\
-<p><a href=\"/password?lang={code}\">{other_ways}</a></p>",
+<p id=\"other-ways\"><a href=\"/password?lang={code}\">{other_ways}</a></p>",
         user_type = t(Text::UserType),
         individual = t(Text::Individual),
         legal = t(Text::LegalEntity),
@@ -106,7 +107,7 @@ pub async fn password_email_page(Query(q): Query<LangQuery>) -> Html<String> {
         hint = t(Text::EmailRecoveryHint),
         submit = t(Text::GetNewPassword),
         done = done_section(lang),
-        other_ways = t(Text::PasswordChangeTitle),
+        other_ways = t(Text::OtherWays),
         code = lang.code(),
     );
     let data = PageData {

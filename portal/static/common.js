@@ -22,6 +22,15 @@ export function show(message) {
   });
 }
 
+/** A form's success: the form gives way to the `#done` section, which follows the message. */
+export function finish(form) {
+  byId(form).reset();
+  byId(form).hidden = true;
+  byId("other-ways").hidden = true;
+  byId("done").before(byId("message"));
+  byId("done").hidden = false;
+}
+
 export const go = (path) => { location.href = path + "?lang=" + lang; };
 
 /** POSTs `body` as JSON to the portal's API and answers the reply's JSON with its HTTP `status`. */

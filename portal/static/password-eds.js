@@ -1,7 +1,7 @@
 // Password change by EDS: "Select certificate" signs the change request in Qoltanba (its own
 // "change your password" task, which a login check refuses), then the new password form.
 import { connect } from "/qoltanba.js";
-import { byId, post, show, signer } from "/static/common.js";
+import { byId, finish, post, show, signer } from "/static/common.js";
 
 /** The signed change request, kept until the form is sent. */
 let signed = null;
@@ -9,7 +9,6 @@ let signed = null;
 const step = (name) => {
   byId("certificate-step").hidden = name !== "certificate";
   byId("change-form").hidden = name !== "form";
-  byId("done").hidden = name !== "done";
 };
 
 byId("select-certificate").onclick = async () => {
@@ -46,8 +45,8 @@ byId("change-form").onsubmit = async (e) => {
   show(r.message);
   if (r.ok) {
     signed = null;
-    byId("change-form").reset();
-    step("done");
+    byId("certificate-step").hidden = true;
+    finish("change-form");
   } else if (r.status !== 400) {
     // Not a mistake in the form: the signature was refused (and its challenge used), so the
     // request must be signed again.

@@ -1,6 +1,6 @@
 // Password recovery by e-mail: the type of user decides which fields are asked (a disabled
 // fieldset is neither shown nor required); a match mails a new password.
-import { byId, post, show } from "/static/common.js";
+import { byId, finish, post, show } from "/static/common.js";
 
 const entity = () => document.querySelector("input[name=entity]:checked").value;
 
@@ -31,8 +31,6 @@ byId("recovery-form").onsubmit = async (e) => {
   }
   show(r.message);
   if (r.ok) {
-    byId("recovery-form").reset();
-    byId("recovery-form").hidden = true;
-    byId("done").hidden = false;
+    finish("recovery-form");
   }
 };

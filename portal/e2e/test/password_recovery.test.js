@@ -141,7 +141,13 @@ describe("a forgotten password, the lockout and an unknown user in Chromium", ()
     await page.getByRole("button", { name: "Select certificate" }).click();
     await page.locator("#change-form:visible, #message:not(:empty)").first().waitFor();
     assert.ok(await form.isVisible(), `no password form; the page says: ${await page.locator("#message").textContent()}`);
+    assert.ok(await page.getByText("The password change request is signed. Enter the new password.").isVisible());
+    // A mistyped confirmation is said, and the signed request still stands for the retry.
     await page.getByLabel("New password").fill(NEW_PASSWORD);
+    await page.getByLabel("Password confirmation").fill(`${NEW_PASSWORD}x`);
+    const mistyped = await messageAfter(page, () => page.getByRole("button", { name: "Change password" }).click());
+    assert.equal(mistyped, "The password and its confirmation do not match");
+    assert.ok(await form.isVisible());
     await page.getByLabel("Password confirmation").fill(NEW_PASSWORD);
     await shot("16-change-by-eds-form");
     const said = await messageAfter(page, () => page.getByRole("button", { name: "Change password" }).click());
