@@ -121,7 +121,7 @@ certs:
 	bash certs-test/generate.sh
 
 bench:
-	cargo bench --bench signing
+	cargo bench -p qoltanba-core --bench signing
 	cargo bench --bench socket
 	bench/compare.sh
 	bench/gost_compare.sh

@@ -15,7 +15,7 @@ pub mod xml;
 pub use challenge::{ChallengeStore, Clock, SystemClock, CHALLENGE_LIFETIME};
 pub use error::{Result, VerifyError};
 pub use identity::{check_certificate, CheckedCertificate, Identity};
-pub use qoltanba::cert::{Holder, Purpose, Role};
+pub use qoltanba_core::cert::{Holder, Purpose, Role};
 pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
 pub use trust::TrustStore;
 

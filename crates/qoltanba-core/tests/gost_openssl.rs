@@ -1,13 +1,14 @@
 //! Independent check: OpenSSL's gost engine (Debian libengine-gost-openssl) accepts our GOST
 //! 34.10-2015 signatures once the harness maps KZ OIDs to TC26 ones and reverses the bytes.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use common::{nca_fixtures, path_str, run, PASSWORD};
 use der::asn1::{BitString, ObjectIdentifier};
 use der::{Any, Decode, Encode};
-use qoltanba::keystore;
-use qoltanba::sign::{sign_raw, EntrySigner, SignOptions};
+use qoltanba_core::keystore;
+use qoltanba_core::sign::{sign_raw, EntrySigner, SignOptions};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
