@@ -150,8 +150,11 @@ describe("a forgotten password, the lockout and an unknown user in Chromium", ()
     assert.ok(await form.isVisible());
     await page.getByLabel("Password confirmation").fill(NEW_PASSWORD);
     await shot("16-change-by-eds-form");
+    const sent = page.waitForRequest((r) => r.url().includes("/api/password/eds"));
     const said = await messageAfter(page, () => page.getByRole("button", { name: "Change password" }).click());
     assert.equal(said, "The password was changed successfully");
+    // Qoltanba signed its own "change your password" action, not a login.
+    assert.equal(JSON.parse((await sent).postDataJSON().reply).action, "change-password");
     assert.equal(
       await textOf(page, "#done-hint"),
       "To log in to the portal with the new password, enter your IIN/BIN and the new password on the authorization page.",
