@@ -4,11 +4,11 @@
 //! [`keystore::find`] the folders it is given. The desktop service (`qoltanba`), the tray app, the
 //! portal-side verifier (`qoltanba-verify`) and the reference portal all build on this crate.
 //!
-//! ```no_run
+//! ```
 //! use qoltanba_core::keystore;
 //! use qoltanba_core::sign::{sign_raw, EntrySigner};
 //!
-//! let store = keystore::open("AUTH_GOST.p12".as_ref(), "Qwerty12")?;
+//! let store = keystore::open("../../certs-test/keystores/individual_auth.p12".as_ref(), "Qwerty12")?;
 //! let signer = EntrySigner::new(&store.entries[0], Default::default())?;
 //! let signature = sign_raw(&signer, b"challenge")?;
 //! # Ok::<(), qoltanba_core::Error>(())
