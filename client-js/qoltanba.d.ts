@@ -48,6 +48,8 @@ export interface SignRequest {
   data: string | Blob | ArrayBuffer | ArrayBufferView;
   detached?: boolean;
   purpose?: "auth" | "sign";
+  /** cms only: add an RFC 3161 signature timestamp (CAdES-T); fails with reason timestamp_failed */
+  timestamp?: boolean;
 }
 
 export interface SignReply { format: "cms" | "xml" | "raw"; signature: string; certificate: string; }

@@ -147,10 +147,11 @@ export class QoltanbaClient {
    * text. For cms and raw it is base64 text, or the bytes themselves (a File or other Blob, an
    * ArrayBuffer, a typed array), which are sent as they are: no base64 for large files.
    */
-  sign({ format, data, detached, purpose }) {
+  sign({ format, data, detached, purpose, timestamp }) {
     const params = { format };
     if (detached !== undefined) params.detached = detached;
     if (purpose !== undefined) params.purpose = purpose;
+    if (timestamp !== undefined) params.timestamp = timestamp;
     if (typeof data === "string") {
       params.data = data;
       return this.call("qoltanba.sign", params);
@@ -278,12 +279,15 @@ export class NCALayerClient {
     return this.#common("signXml", [storageType, keyType, xml, tbsElementXPath, signatureParentElementXPath]);
   }
 
-  /** Base64 CMS SignedData of base64 `data`; `attached` embeds the content. */
+  /**
+   * Base64 CMS SignedData of base64 `data`; `attached` embeds the content. As in NCALayer it
+   * carries a signature timestamp from the user's TSA (CAdES-T), or rejects with TSA_UNAVAILABLE.
+   */
   createCMSSignatureFromBase64(storageType, data, keyType = "SIGNATURE", attached = false) {
     return this.#common("createCMSSignatureFromBase64", [storageType, keyType, data, Boolean(attached)]);
   }
 
-  /** Same as createCMSSignatureFromBase64 (NCALayer offers both names). */
+  /** As createCMSSignatureFromBase64 but without a timestamp (CAdES-BES), as in NCALayer. */
   createCAdESFromBase64(storageType, data, keyType = "SIGNATURE", attached = false) {
     return this.#common("createCAdESFromBase64", [storageType, keyType, data, Boolean(attached)]);
   }

@@ -87,6 +87,17 @@ test("sign makes a detached CMS that openssl verifies over the data", async () =
   });
 });
 
+test("sign with timestamp: true returns CAdES-T that openssl verifies, token included", async () => {
+  await withClient("individual_sign.p12", async (client) => {
+    const data = Buffer.from("timestamped document");
+    const reply = await client.sign({ format: "cms", data: data.toString("base64"), detached: true, timestamp: true });
+    const cms = Buffer.from(reply.signature, "base64");
+    assert.notEqual(opensslCmsVerify(cms, data), null);
+    const printed = spawnSync("openssl", ["cms", "-cmsout", "-print", "-inform", "DER"], { input: cms }).stdout.toString();
+    assert.match(printed, /id-smime-aa-timeStampToken/);
+  });
+});
+
 test("sign sends bytes as a binary document: no base64, and openssl verifies the CMS", async () => {
   await withClient("individual_sign.p12", async (client) => {
     const data = Buffer.alloc(300_000, 7);
