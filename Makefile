@@ -15,6 +15,9 @@ APP_PACKAGES := libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev 
   libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
 # The tray app's GUI test: a virtual display, a session bus, WebKit's WebDriver, a font.
 GUI_PACKAGES := xvfb xauth dbus-daemon webkit2gtk-driver fonts-dejavu-core
+# The Windows build and its checks under Wine (docs/windows.md): MinGW-w64 links the exe and
+# builds aws-lc and the test-only bcryptprimitives shim; Wine 8 runs them; NSIS makes the installer.
+WINDOWS_PACKAGES := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 wine nsis
 # The portal's browser test only (so `make run` does not pull in a browser).
 E2E_PACKAGES := chromium
 
@@ -29,7 +32,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: run serve test deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e package screenshots certs bench bench-app clean
+.PHONY: windows windows-deps package-windows run serve test deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e package screenshots certs bench bench-app clean
 
 # The tray app on a desktop; on a machine without a display, the headless service with the
 # terminal prompt (DESIGN.md's server mode).
@@ -48,7 +51,7 @@ serve: deps
 	@echo "Starting the signing service on 127.0.0.1:13579 with the terminal prompt (Ctrl-C stops it)."
 	./target/release/qoltanba serve --prompt tty
 
-test: deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e
+test: deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e windows
 
 deps:
 	$(call install_missing,$(TEST_PACKAGES) $(APP_PACKAGES))
@@ -115,6 +118,31 @@ package: deps
 portal-e2e:
 	$(call install_missing,$(E2E_PACKAGES))
 	cd portal/e2e && npm ci --no-audit --no-fund && npm test
+
+WINDOWS_TARGET := x86_64-pc-windows-gnu
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+WINDOWS_EXE := $(TARGET_DIR)/$(WINDOWS_TARGET)/debug/qoltanba.exe
+# A throwaway Wine prefix for the tests, with the test-only bcryptprimitives.dll shim in it.
+WINE_DIR := $(TARGET_DIR)/wine
+WINE_ENV := WINEPREFIX=$(WINE_DIR)/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+
+windows-deps:
+	$(call install_missing,$(WINDOWS_PACKAGES))
+	@rustup target list --installed | grep -qx $(WINDOWS_TARGET) || rustup target add $(WINDOWS_TARGET)
+
+# Cross-builds qoltanba.exe, type-checks the tray app for Windows, and runs the Windows build
+# under Wine: the CLI on the real NCA keystores (tests/wine.rs), then the socket suite against
+# `qoltanba.exe serve` (tests/wine/socket_suite.sh).
+windows: deps windows-deps
+	cargo build --target $(WINDOWS_TARGET) --bin qoltanba
+	cargo check --target $(WINDOWS_TARGET) --workspace --exclude qoltanba-portal --bins --lib
+	@mkdir -p $(WINE_DIR)
+	x86_64-w64-mingw32-gcc -shared -O2 -s -o $(WINE_DIR)/bcryptprimitives.dll \
+	  tests/wine/bcryptprimitives.c -ladvapi32
+	@if [ ! -f $(WINE_DIR)/prefix/system.reg ]; then $(WINE_ENV) wine wineboot -i; $(WINE_ENV) wineserver -w; fi
+	cp $(WINE_DIR)/bcryptprimitives.dll $(WINE_DIR)/prefix/drive_c/windows/system32/
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) cargo test --workspace --test wine -- --ignored
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) tests/wine/socket_suite.sh
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:

@@ -8,6 +8,7 @@ pub mod keystore;
 pub mod sign;
 
 // Local WebSocket service (issue 3).
+pub mod folders;
 pub mod policy;
 pub mod private_file;
 pub mod prompt;

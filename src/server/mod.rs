@@ -3,11 +3,15 @@
 mod admission;
 pub mod cli;
 mod connection;
+#[cfg(any(windows, test))]
+mod firefox_enterprise_roots;
 mod head;
 mod jobs;
 mod large_reads;
 mod rewind;
 pub mod tls;
+#[cfg(windows)]
+mod windows_root_store;
 
 use std::future::Future;
 use std::net::SocketAddr;

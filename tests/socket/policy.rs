@@ -56,6 +56,7 @@ fn sign_request() -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unapproved_origin_is_asked_before_the_keystore_prompt() {
+    in_process_only!("reads the order of its scripted prompt's questions");
     let server = start(Setup {
         allow: Vec::new(),
         approval: Approval::Once,
@@ -87,6 +88,7 @@ async fn unapproved_origin_is_asked_before_the_keystore_prompt() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn denied_origin_gets_an_error_and_never_a_keystore_prompt() {
+    in_process_only!("its scripted user denies the origin");
     let server = start(Setup {
         allow: Vec::new(),
         approval: Approval::Deny,
@@ -114,6 +116,7 @@ async fn denied_origin_gets_an_error_and_never_a_keystore_prompt() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn always_approval_is_saved_and_not_asked_again() {
+    in_process_only!("its scripted user approves for always and it reads the saved file");
     let server = start(Setup {
         allow: Vec::new(),
         approval: Approval::Always,

@@ -28,7 +28,8 @@ async fn wss_and_ws_share_the_port_and_wss_trusts_the_local_ca() {
     .await;
 
     let mut roots = rustls::RootCertStore::empty();
-    let ca = CertificateDer::from_pem_file(files.ca()).expect("ca pem");
+    let ca = external_ca().unwrap_or_else(|| files.ca());
+    let ca = CertificateDer::from_pem_file(ca).expect("ca pem");
     roots.add(ca).expect("root");
     let client = rustls::ClientConfig::builder()
         .with_root_certificates(roots)

@@ -1,0 +1,476 @@
+//! The Windows build (`qoltanba.exe`, x86_64-pc-windows-gnu) under Wine answers as the Linux
+//! build does on the real NCA keystores, and what it signs verifies with openssl and xmlsec1.
+//!
+//! Ignored by `cargo test`; `make windows` cross-builds the exe, prepares a throwaway Wine
+//! prefix and runs these with `--ignored` (docs/windows.md).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::openssl_gost::{gost_engine_available, tc26_public_key_pem};
+use common::{nca_fixtures, path_str, run, PASSWORD};
+
+const RSA_SIGN: &str = "RSA256_11c707bd54cbfcccb3815e39c4eb57b1dc7dfea9.p12";
+const RSA_AUTH: &str = "AUTH_RSA256_b2c70a9ff7a5dc59de0ccc3c0ddde3437cc1f12d.p12";
+const GOST_2015: &str = "GOSTKNCA_13a3741b52d7bf860aab199b56fad1f4652e357b.p12";
+const GOST_2015_INDIVIDUAL: &str = "GOST512_individual.p12";
+
+/// The cross-built exe `make windows` names in QOLTANBA_WINDOWS_EXE.
+fn windows_exe() -> PathBuf {
+    let exe = std::env::var_os("QOLTANBA_WINDOWS_EXE")
+        .map(PathBuf::from)
+        .expect("QOLTANBA_WINDOWS_EXE names qoltanba.exe (run these with `make windows`)");
+    assert!(exe.is_file(), "no {}", exe.display());
+    exe
+}
+
+/// A Linux path as the Windows program sees it: Wine maps `/` to drive Z:.
+fn win(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// Runs `qoltanba.exe` under Wine (the prefix comes from WINEPREFIX, set by `make windows`).
+fn windows(args: &[&str]) -> Output {
+    Command::new("wine")
+        .arg(windows_exe())
+        .args(args)
+        .env("WINEDEBUG", "-all")
+        .output()
+        .expect("wine runs")
+}
+
+fn linux(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qoltanba"))
+        .args(args)
+        .output()
+        .expect("qoltanba runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn keystore(fixtures: &Path, name: &str) -> PathBuf {
+    fixtures.join("keystores").join(name)
+}
+
+fn password_file(dir: &Path, password: &str) -> PathBuf {
+    let file = dir.join(format!("password-{password}"));
+    std::fs::write(&file, format!("{password}\n")).expect("password file");
+    file
+}
+
+/// `sign` on both builds with the same arguments, paths given in each one's own form.
+struct Signing<'a> {
+    dir: &'a Path,
+    keystore: PathBuf,
+    input: PathBuf,
+}
+
+impl Signing<'_> {
+    fn windows(&self, format: &str, out: &str, extra: &[&str]) -> (Output, Vec<u8>) {
+        let password = password_file(self.dir, PASSWORD);
+        let out = self.dir.join(out);
+        let mut args = vec!["sign".to_string(), format.to_string()];
+        for (flag, path) in [
+            ("--keystore", &self.keystore),
+            ("--password-file", &password),
+            ("--in", &self.input),
+            ("--out", &out),
+        ] {
+            args.extend([flag.to_string(), win(path)]);
+        }
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = windows(&args);
+        (output, std::fs::read(&out).unwrap_or_default())
+    }
+
+    fn linux(&self, format: &str, out: &str, extra: &[&str]) -> (Output, Vec<u8>) {
+        let password = password_file(self.dir, PASSWORD);
+        let out = self.dir.join(out);
+        let mut args = vec!["sign", format, "--keystore", path_str(&self.keystore)];
+        args.extend(["--password-file", path_str(&password)]);
+        args.extend(["--in", path_str(&self.input), "--out", path_str(&out)]);
+        args.extend(extra);
+        let output = linux(&args);
+        (output, std::fs::read(&out).unwrap_or_default())
+    }
+}
+
+/// The NCA test CA chain of a keystore's family, as one PEM file for openssl.
+fn nca_chain(fixtures: &Path, dir: &Path) -> PathBuf {
+    let chain = [
+        std::fs::read_to_string(fixtures.join("ca/nca_rsa_test.crt")).expect("nca ca"),
+        std::fs::read_to_string(fixtures.join("ca/root_rsa_test.crt")).expect("root ca"),
+    ];
+    let file = dir.join("nca-chain.pem");
+    std::fs::write(&file, chain.join("\n")).expect("chain");
+    file
+}
+
+/// The keystore's first key entry, read on the Linux side for its certificate.
+fn signer_certificate(keystore: &Path) -> qoltanba::keystore::Entry {
+    let mut store = qoltanba::keystore::open(keystore, PASSWORD).expect("keystore opens");
+    store.entries.remove(0)
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn version_matches_the_linux_build() {
+    let out = windows(&["--version"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(text(&out.stdout), text(&linux(&["--version"]).stdout));
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn certs_list_finds_the_same_nca_keystores_as_the_linux_build() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let dir = fixtures.join("keystores");
+    let names = |listing: &str, separator: char| -> Vec<String> {
+        let mut names: Vec<String> = listing
+            .lines()
+            .filter_map(|l| l.rsplit(separator).next())
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        names
+    };
+    let on_windows = windows(&["certs", "list", &win(&dir)]);
+    assert!(on_windows.status.success(), "{on_windows:?}");
+    let found = names(&text(&on_windows.stdout), '\\');
+    assert!(found.iter().any(|n| n == GOST_2015), "{found:?}");
+    assert_eq!(
+        found,
+        names(
+            &text(&linux(&["certs", "list", path_str(&dir)]).stdout),
+            '/'
+        )
+    );
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn certs_show_prints_what_the_linux_build_prints_for_rsa_and_gost_keystores() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("dir");
+    let password = password_file(scratch.path(), PASSWORD);
+    for name in [RSA_SIGN, RSA_AUTH, GOST_2015, GOST_2015_INDIVIDUAL] {
+        let file = keystore(&fixtures, name);
+        let on_windows = windows(&[
+            "certs",
+            "show",
+            &win(&file),
+            "--password-file",
+            &win(&password),
+        ]);
+        let on_linux = linux(&[
+            "certs",
+            "show",
+            path_str(&file),
+            "--password-file",
+            path_str(&password),
+        ]);
+        assert!(on_windows.status.success(), "{name}: {on_windows:?}");
+        assert!(text(&on_windows.stdout).contains("Owner"), "{name}");
+        assert_eq!(text(&on_windows.stdout), text(&on_linux.stdout), "{name}");
+
+        let json = |out: Output| -> serde_json::Value {
+            let mut value: serde_json::Value =
+                serde_json::from_slice(&out.stdout).expect("one JSON object");
+            value["path"] = serde_json::Value::Null;
+            value
+        };
+        let on_windows = windows(&[
+            "certs",
+            "show",
+            &win(&file),
+            "--password-file",
+            &win(&password),
+            "--json",
+        ]);
+        let on_linux = linux(&[
+            "certs",
+            "show",
+            path_str(&file),
+            "--password-file",
+            path_str(&password),
+            "--json",
+        ]);
+        assert_eq!(json(on_windows), json(on_linux), "{name}");
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn rsa_raw_signature_is_byte_for_byte_the_linux_one_and_openssl_verifies_it() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("dir");
+    let input = scratch.path().join("message.txt");
+    std::fs::write(&input, "Қолтаңба on Windows").expect("input");
+    let signing = Signing {
+        dir: scratch.path(),
+        keystore: keystore(&fixtures, RSA_SIGN),
+        input: input.clone(),
+    };
+    let (out, on_windows) = signing.windows("raw", "windows.sig", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    let (_, on_linux) = signing.linux("raw", "linux.sig", &["--allow-expired"]);
+    // RSASSA-PKCS1-v1_5 is deterministic: the same key and message give the same bytes.
+    assert_eq!(on_windows.len(), 256);
+    assert_eq!(on_windows, on_linux);
+
+    let certificate = scratch.path().join("signer.der");
+    std::fs::write(
+        &certificate,
+        signer_certificate(&signing.keystore).certificate.der,
+    )
+    .expect("cert");
+    let public = scratch.path().join("signer.pub");
+    let out = run(
+        "openssl",
+        &[
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            path_str(&certificate),
+            "-pubkey",
+            "-noout",
+        ],
+    );
+    std::fs::write(&public, &out.stdout).expect("public key");
+    let verified = run(
+        "openssl",
+        &[
+            "dgst",
+            "-sha256",
+            "-verify",
+            path_str(&public),
+            "-signature",
+            path_str(&scratch.path().join("windows.sig")),
+            path_str(&input),
+        ],
+    );
+    assert!(verified.status.success(), "{verified:?}");
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn rsa_cms_from_windows_verifies_with_openssl_against_the_nca_test_ca() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("dir");
+    let input = scratch.path().join("data.txt");
+    std::fs::write(&input, "document").expect("input");
+    let signing = Signing {
+        dir: scratch.path(),
+        keystore: keystore(&fixtures, RSA_SIGN),
+        input: input.clone(),
+    };
+    let attime = (signer_certificate(&signing.keystore)
+        .certificate
+        .info
+        .not_before
+        .unix_timestamp()
+        + 86_400)
+        .to_string();
+    let chain = nca_chain(&fixtures, scratch.path());
+    for (extra, inform) in [(&[][..], "DER"), (&["--detached", "--pem"][..], "PEM")] {
+        let mut flags = vec!["--allow-expired"];
+        flags.extend(extra);
+        let (out, cms) = signing.windows("cms", "signed.p7s", &flags);
+        assert!(out.status.success(), "{out:?}");
+        assert!(!cms.is_empty());
+        let content = scratch.path().join("content.out");
+        let mut args = vec!["cms", "-verify", "-binary", "-inform", inform];
+        let signed = scratch.path().join("signed.p7s");
+        args.extend(["-in", path_str(&signed), "-CAfile", path_str(&chain)]);
+        args.extend(["-attime", &attime, "-out", path_str(&content)]);
+        if inform == "PEM" {
+            args.extend(["-content", path_str(&input)]);
+        }
+        let verified = run("openssl", &args);
+        assert!(verified.status.success(), "{inform}: {verified:?}");
+        assert_eq!(std::fs::read(&content).expect("content"), b"document");
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn rsa_xml_from_windows_is_the_linux_document_and_xmlsec1_verifies_it() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("dir");
+    let input = scratch.path().join("doc.xml");
+    std::fs::write(&input, "<doc><name>Қолтаңба</name></doc>").expect("input");
+    let signing = Signing {
+        dir: scratch.path(),
+        keystore: keystore(&fixtures, RSA_SIGN),
+        input,
+    };
+    let (out, on_windows) = signing.windows("xml", "windows.xml", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    let (_, on_linux) = signing.linux("xml", "linux.xml", &["--allow-expired"]);
+    assert_eq!(text(&on_windows), text(&on_linux));
+
+    let valid = signer_certificate(&signing.keystore)
+        .certificate
+        .info
+        .not_before
+        + time::Duration::days(1);
+    let at = format!(
+        "{:04}-{:02}-{:02} 00:00:00",
+        valid.year(),
+        u8::from(valid.month()),
+        valid.day()
+    );
+    let verify = |file: &Path| {
+        run(
+            "xmlsec1",
+            &[
+                "--verify",
+                "--verification-gmt-time",
+                &at,
+                "--trusted-pem",
+                path_str(&fixtures.join("ca/root_rsa_test.crt")),
+                "--untrusted-pem",
+                path_str(&fixtures.join("ca/nca_rsa_test.crt")),
+                path_str(file),
+            ],
+        )
+    };
+    let signed = scratch.path().join("windows.xml");
+    let verified = verify(&signed);
+    assert!(verified.status.success(), "{verified:?}");
+    let tampered = scratch.path().join("tampered.xml");
+    std::fs::write(&tampered, text(&on_windows).replace("Қолтаңба", "Qoltanba")).expect("write");
+    assert!(!verify(&tampered).status.success(), "tampered XML accepted");
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn gost_2015_signatures_from_windows_verify_with_the_openssl_gost_engine() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("dir");
+    let input = scratch.path().join("doc.xml");
+    std::fs::write(&input, "<doc>Қолтаңба</doc>").expect("input");
+    let signing = Signing {
+        dir: scratch.path(),
+        keystore: keystore(&fixtures, GOST_2015_INDIVIDUAL),
+        input: input.clone(),
+    };
+    let (expired, _) = signing.windows("raw", "refused.sig", &[]);
+    assert_eq!(expired.status.code(), Some(11), "{expired:?}");
+
+    let (out, mut raw) = signing.windows("raw", "gost.sig", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(raw.len(), 128);
+    let (out, cms) = signing.windows("cms", "gost.p7s", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(cms.first(), Some(&0x30));
+    let (out, xml) = signing.windows("xml", "gost.xml", &["--allow-expired"]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text(&xml).contains("gostr34102015-gostr34112015-512"));
+
+    if !gost_engine_available() {
+        return;
+    }
+    // KZ r‖s little-endian halves → RFC 4491 s‖r big-endian: the whole buffer reversed.
+    raw.reverse();
+    let signature = scratch.path().join("gost-rfc4491.sig");
+    std::fs::write(&signature, &raw).expect("sig");
+    let public = scratch.path().join("gost.pub");
+    let certificate = signer_certificate(&signing.keystore).certificate.der;
+    std::fs::write(&public, tc26_public_key_pem(&certificate)).expect("pub");
+    let verified = run(
+        "openssl",
+        &[
+            "dgst",
+            "-engine",
+            "gost",
+            "-md_gost12_512",
+            "-verify",
+            path_str(&public),
+            "-signature",
+            path_str(&signature),
+            path_str(&input),
+        ],
+    );
+    assert!(
+        text(&verified.stdout).contains("Verified OK"),
+        "{verified:?}"
+    );
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn errors_have_the_linux_exit_codes_and_messages() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let scratch = tempfile::tempdir().expect("dir");
+    let wrong = password_file(scratch.path(), "wrong");
+    let right = password_file(scratch.path(), PASSWORD);
+    let not_a_keystore = scratch.path().join("not_a_keystore.p12");
+    std::fs::write(&not_a_keystore, "hello").expect("write");
+    let cases = [
+        (keystore(&fixtures, RSA_AUTH), &wrong),
+        (not_a_keystore, &right),
+        (scratch.path().join("missing.p12"), &right),
+    ];
+    for (file, password) in cases {
+        let on_windows = windows(&[
+            "certs",
+            "show",
+            &win(&file),
+            "--password-file",
+            &win(password),
+        ]);
+        let on_linux = linux(&[
+            "certs",
+            "show",
+            path_str(&file),
+            "--password-file",
+            path_str(password),
+        ]);
+        assert_ne!(on_linux.status.code(), Some(0));
+        assert_eq!(on_windows.status.code(), on_linux.status.code(), "{file:?}");
+        // The same message, with the path in each system's own spelling; the OS error text
+        // of a missing file is the system's own ("The system cannot find the file…").
+        let message = |out: &Output, path: &str| {
+            let stderr = text(&out.stderr);
+            let first = stderr
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .replace(path, "FILE");
+            first
+                .split(" (os error")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
+        let windows_message = message(&on_windows, &win(&file));
+        assert_eq!(text(&on_windows.stderr).trim_end().lines().count(), 1);
+        assert!(!text(&on_windows.stderr).contains(PASSWORD));
+        if on_linux.status.code() != Some(3) {
+            assert_eq!(windows_message, message(&on_linux, path_str(&file)));
+        } else {
+            assert!(windows_message.contains("cannot read"), "{windows_message}");
+        }
+    }
+}
