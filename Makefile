@@ -120,6 +120,7 @@ portal-e2e:
 	cd portal/e2e && npm ci --no-audit --no-fund && npm test
 
 WINDOWS_TARGET := x86_64-pc-windows-gnu
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 WINDOWS_EXE := $(TARGET_DIR)/$(WINDOWS_TARGET)/debug/qoltanba.exe
 # A throwaway Wine prefix for the tests, with the test-only bcryptprimitives.dll shim in it.
@@ -131,18 +132,36 @@ windows-deps:
 	@rustup target list --installed | grep -qx $(WINDOWS_TARGET) || rustup target add $(WINDOWS_TARGET)
 
 # Cross-builds qoltanba.exe, type-checks the tray app for Windows, and runs the Windows build
-# under Wine: the CLI on the real NCA keystores (tests/wine.rs), then the socket suite against
-# `qoltanba.exe serve` (tests/wine/socket_suite.sh).
+# under Wine: the CLI on the real NCA keystores, the Root store and the installer
+# (tests/wine.rs), then the socket suite against `qoltanba.exe serve` (tests/wine/socket_suite.sh).
 windows: deps windows-deps
 	cargo build --target $(WINDOWS_TARGET) --bin qoltanba
 	cargo check --target $(WINDOWS_TARGET) --workspace --exclude qoltanba-portal --bins --lib
-	@mkdir -p $(WINE_DIR)
+	@mkdir -p $(WINE_DIR)/stage
 	x86_64-w64-mingw32-gcc -shared -O2 -s -o $(WINE_DIR)/bcryptprimitives.dll \
 	  tests/wine/bcryptprimitives.c -ladvapi32
 	@if [ ! -f $(WINE_DIR)/prefix/system.reg ]; then $(WINE_ENV) wine wineboot -i; $(WINE_ENV) wineserver -w; fi
 	cp $(WINE_DIR)/bcryptprimitives.dll $(WINE_DIR)/prefix/drive_c/windows/system32/
-	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) cargo test --workspace --test wine -- --ignored
+	x86_64-w64-mingw32-strip -o $(WINE_DIR)/stage/qoltanba.exe $(WINDOWS_EXE)
+	makensis -V2 -DVERSION=$(VERSION) -DBINDIR=$(WINE_DIR)/stage \
+	  -DOUTFILE=$(WINE_DIR)/qoltanba-test-setup.exe packaging/windows/qoltanba.nsi
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) \
+	  QOLTANBA_WINDOWS_INSTALLER=$(WINE_DIR)/qoltanba-test-setup.exe \
+	  cargo test --workspace --test wine -- --ignored
 	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) tests/wine/socket_suite.sh
+
+# The Windows release: qoltanba.exe and the tray app, in a per-user NSIS installer
+# (packaging/windows/qoltanba.nsi; Tauri's own NSIS bundler downloads its tools from GitHub).
+WINDOWS_RELEASE := $(TARGET_DIR)/$(WINDOWS_TARGET)/release
+package-windows: deps windows-deps
+	cargo build --release --target $(WINDOWS_TARGET) --workspace \
+	  --exclude qoltanba-portal --exclude qoltanba-verify --bins
+	@mkdir -p $(WINDOWS_RELEASE)/bundle/nsis
+	makensis -V2 -DVERSION=$(VERSION) -DWITH_APP -DBINDIR=$(WINDOWS_RELEASE) \
+	  -DOUTFILE=$(WINDOWS_RELEASE)/bundle/nsis/Qoltanba_$(VERSION)_x64-setup.exe \
+	  packaging/windows/qoltanba.nsi
+	@ls -l $(WINDOWS_RELEASE)/qoltanba.exe $(WINDOWS_RELEASE)/qoltanba-app.exe \
+	  $(WINDOWS_RELEASE)/bundle/nsis/Qoltanba_$(VERSION)_x64-setup.exe
 
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:

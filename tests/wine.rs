@@ -474,3 +474,196 @@ fn errors_have_the_linux_exit_codes_and_messages() {
         }
     }
 }
+
+/// Tests that change the prefix's Root store or installed programs run one at a time.
+static PREFIX_STATE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn prefix() -> PathBuf {
+    PathBuf::from(std::env::var_os("WINEPREFIX").expect("WINEPREFIX is set by make windows"))
+}
+
+/// The Wine user's profile folder (Wine names it after the Unix user).
+fn profile() -> PathBuf {
+    let user = run("id", &["-un"]);
+    prefix()
+        .join("drive_c/users")
+        .join(text(&user.stdout).trim())
+}
+
+/// `reg query` of a key under the prefix's HKEY_CURRENT_USER: (found, output).
+fn registry(key: &str) -> (bool, String) {
+    let out = Command::new("wine")
+        .args(["reg", "query", &format!("HKCU\\{key}")])
+        .env("WINEDEBUG", "-all")
+        .output()
+        .expect("wine reg runs");
+    (out.status.success(), text(&out.stdout))
+}
+
+const ROOT_STORE_KEY: &str = "Software\\Microsoft\\SystemCertificates\\Root\\Certificates";
+
+/// The registry key Windows keeps a Root-store certificate under: its SHA-1, in hex capitals.
+fn root_store_key(ca_pem: &Path) -> String {
+    let out = run(
+        "openssl",
+        &[
+            "x509",
+            "-in",
+            path_str(ca_pem),
+            "-noout",
+            "-fingerprint",
+            "-sha1",
+        ],
+    );
+    let fingerprint = text(&out.stdout);
+    let hex = fingerprint.trim().rsplit('=').next().unwrap_or_default();
+    format!("{ROOT_STORE_KEY}\\{}", hex.replace(':', ""))
+}
+
+/// "Qoltanba local CA" as the hex digits `reg query` prints a blob with.
+fn hex_of_ca_name() -> String {
+    qoltanba::server::tls::CA_NICKNAME
+        .bytes()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn tls_install_puts_the_local_ca_in_the_users_root_store_and_uninstall_takes_it_out() {
+    let _one_at_a_time = PREFIX_STATE.lock().unwrap_or_else(|p| p.into_inner());
+    let config = tempfile::tempdir().expect("config dir");
+    let dir = win(config.path());
+    let out = windows(&["tls", "install", "--config-dir", &dir]);
+    assert!(out.status.success(), "{out:?}");
+    // install finds the certificate again by its name before it says so.
+    assert!(
+        text(&out.stdout).contains("Installed in Cert:\\CurrentUser\\Root"),
+        "{out:?}"
+    );
+    let key = root_store_key(&config.path().join("tls/ca.pem"));
+    let (found, blob) = registry(&key);
+    assert!(found, "{key} missing");
+    assert!(blob.contains(&hex_of_ca_name()), "{blob}");
+
+    let out = windows(&["tls", "uninstall", "--config-dir", &dir]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(!registry(&key).0, "{key} still there after uninstall");
+}
+
+#[test]
+#[ignore = "needs Wine and the installer: make windows"]
+fn the_installer_installs_silently_runs_and_uninstalls_leaving_nothing_behind() {
+    let Some(fixtures) = nca_fixtures() else {
+        return;
+    };
+    let _one_at_a_time = PREFIX_STATE.lock().unwrap_or_else(|p| p.into_inner());
+    let installer = PathBuf::from(
+        std::env::var_os("QOLTANBA_WINDOWS_INSTALLER").expect("QOLTANBA_WINDOWS_INSTALLER is set"),
+    );
+    let wine = |program: &Path, args: &[&str]| {
+        Command::new("wine")
+            .arg(program)
+            .args(args)
+            .env("WINEDEBUG", "-all")
+            .output()
+            .expect("wine runs")
+    };
+    let out = wine(&installer, &["/S"]);
+    assert!(out.status.success(), "{out:?}");
+
+    let installed = profile().join("AppData/Local/Programs/Qoltanba");
+    let menu = profile().join("AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Qoltanba");
+    let uninstall_key = "Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\Qoltanba";
+    let exe = installed.join("qoltanba.exe");
+    assert!(exe.is_file() && installed.join("uninstall.exe").is_file());
+    assert!(menu.join("Qoltanba.lnk").is_file());
+    assert!(registry(uninstall_key).1.contains("QuietUninstallString"));
+
+    let out = wine(&exe, &["--version"]);
+    assert_eq!(text(&out.stdout), text(&linux(&["--version"]).stdout));
+    let scratch = tempfile::tempdir().expect("dir");
+    let password = password_file(scratch.path(), PASSWORD);
+    let keystore = keystore(&fixtures, GOST_2015);
+    let out = wine(
+        &exe,
+        &[
+            "certs",
+            "show",
+            &win(&keystore),
+            "--password-file",
+            &win(&password),
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let on_linux = linux(&[
+        "certs",
+        "show",
+        path_str(&keystore),
+        "--password-file",
+        path_str(&password),
+    ]);
+    assert_eq!(text(&out.stdout), text(&on_linux.stdout));
+
+    // The user trusted the local CA: uninstalling must take that trust away too.
+    let out = wine(&exe, &["tls", "install"]);
+    assert!(out.status.success(), "{out:?}");
+    let ca_key = root_store_key(&profile().join("AppData/Roaming/Qoltanba/tls/ca.pem"));
+    assert!(registry(&ca_key).0);
+
+    let out = wine(&installed.join("uninstall.exe"), &["/S"]);
+    assert!(out.status.success(), "{out:?}");
+    // The uninstaller runs from a copy in %TEMP% and returns at once: wait for it.
+    for _ in 0..600 {
+        if !installed.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!installed.exists(), "{} left behind", installed.display());
+    assert!(!menu.exists(), "Start-menu folder left behind");
+    assert!(!registry(uninstall_key).0, "uninstall entry left behind");
+    assert!(
+        !registry("Software\\Qoltanba").0,
+        "settings key left behind"
+    );
+    assert!(!registry(&ca_key).0, "the local CA is still trusted");
+    assert!(!profile().join("AppData/Roaming/Qoltanba/tls").exists());
+}
+
+#[test]
+#[ignore = "needs Wine and the cross-built exe: make windows"]
+fn a_port_taken_by_another_program_is_reported_as_on_linux() {
+    // NCALayer holding 13579 looks like this to Qoltanba: the port is bound by someone else.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let config = tempfile::tempdir().expect("config dir");
+    let on_windows = windows(&[
+        "serve",
+        "--port",
+        &port,
+        "--no-tls",
+        "--config-dir",
+        &win(config.path()),
+    ]);
+    let on_linux = linux(&[
+        "serve",
+        "--port",
+        &port,
+        "--no-tls",
+        "--config-dir",
+        path_str(config.path()),
+    ]);
+    assert_eq!(on_windows.status.code(), on_linux.status.code());
+    assert_ne!(on_windows.status.code(), Some(0));
+    let last_line = |out: &Output| {
+        let stderr = text(&out.stderr);
+        let line = stderr.lines().last().unwrap_or_default().to_string();
+        line.split(": ").take(2).collect::<Vec<_>>().join(": ")
+    };
+    assert_eq!(last_line(&on_windows), last_line(&on_linux));
+    assert!(
+        last_line(&on_windows).contains(&format!("cannot listen on 127.0.0.1:{port}")),
+        "{on_windows:?}"
+    );
+}

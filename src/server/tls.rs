@@ -447,6 +447,7 @@ fn add_ca(files: &TlsFiles, database: &Path) -> Result<(), String> {
 }
 
 /// The steps a user follows where `install` cannot act for them.
+#[cfg(not(windows))]
 pub fn manual_steps(files: &TlsFiles) -> String {
     let ca = files.ca();
     format!(
@@ -457,6 +458,18 @@ pub fn manual_steps(files: &TlsFiles) -> String {
          Import {ca}, tick \"This CA can identify websites\".\n\
          - Or with certutil: certutil -A -d sql:$HOME/.pki/nssdb -n \"{CA_NICKNAME}\" -t C,, -i {ca}\n",
         ca = ca.display()
+    )
+}
+
+/// The steps a user follows where `install` cannot act for them.
+#[cfg(windows)]
+pub fn manual_steps(files: &TlsFiles) -> String {
+    format!(
+        "To trust the local CA by hand (Chrome, Edge, and Firefox 120+ read the Windows store):\n\
+         - Run: certutil -user -addstore Root \"{ca}\"\n\
+         - Or open {ca}, choose Install Certificate > Current User > \"Place all certificates in \
+         the following store\" > Trusted Root Certification Authorities.\n",
+        ca = files.ca().display()
     )
 }
 

@@ -57,13 +57,16 @@ pub fn install(ca_der: &[u8], name: &str) -> Result<(), String> {
     remove(name)?;
     let certificate =
         CertContext::new(ca_der).map_err(|e| format!("Windows cannot read the local CA: {e}"))?;
-    let mut store = open()?;
-    let added = store
-        .add_cert(&certificate, CertAdd::ReplaceExisting)
-        .map_err(|e| format!("{STORE_NAME} refused the local CA (declined?): {e}"))?;
-    // The name certmgr.msc shows; failing to set it does not make the CA less trusted.
-    if let Err(e) = added.set_friendly_name(name) {
-        tracing::warn!(error = %e, "cannot name the local CA in the Windows store");
+    {
+        let mut store = open()?;
+        let added = store
+            .add_cert(&certificate, CertAdd::ReplaceExisting)
+            .map_err(|e| format!("{STORE_NAME} refused the local CA (declined?): {e}"))?;
+        // The name certmgr.msc shows; failing to set it does not make the CA less trusted.
+        if let Err(e) = added.set_friendly_name(name) {
+            tracing::warn!(error = %e, "cannot name the local CA in the Windows store");
+        }
+        // Closing the store here writes it out before it is opened again to check.
     }
     if find(name)?.iter().any(|der| der == ca_der) {
         Ok(())
