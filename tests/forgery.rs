@@ -5,6 +5,7 @@
 //! signature the attacker receives is then tried as a token, and every one is refused. The same
 //! key through the portal's own origin logs in (the control).
 
+#[path = "../verify/tests/common/mod.rs"]
 mod common;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -13,9 +14,9 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::{Decode, Encode};
 use qoltanba::keystore::{self, Entry};
-use qoltanba::protocol::token::{self, Action};
 use qoltanba::protocol::{route, Context, Frame, Outcome, Signing};
 use qoltanba::sign::{EntrySigner, RawSigner, SignOptions};
+use qoltanba_core::token::{self, Action};
 use qoltanba_verify::{TrustStore, Verifier};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use qoltanba::gost::{SigningKey, SCALAR_LEN};
+use qoltanba_gost::{SigningKey, SCALAR_LEN};
 
 /// Calls `op` until `seconds` have passed; returns calls per second.
 fn rate(seconds: f64, mut op: impl FnMut()) -> f64 {

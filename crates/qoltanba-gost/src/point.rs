@@ -257,7 +257,7 @@ impl Point {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gost::field::{ORDER, PRIME};
+    use crate::field::{ORDER, PRIME};
 
     #[test]
     fn generator_lies_on_the_curve() {

@@ -2,6 +2,17 @@
 //!
 //! Opens real NCA files (BER, 3DES key bag, RC2-40 certificate bag, SHA-1 MAC) as well as
 //! OpenSSL 3 default (PBES2/AES-256/SHA-256 MAC) and `-legacy` files.
+//!
+//! ```
+//! use std::path::PathBuf;
+//! use qoltanba_core::{keystore, Error};
+//!
+//! let found = keystore::find(&[PathBuf::from("../../certs-test/keystores")], false);
+//! let store = keystore::open(&found[0], "Qwerty12")?;
+//! println!("{}", store.entries[0].certificate.info.subject);
+//! assert!(matches!(keystore::open(&found[0], "wrong"), Err(Error::WrongPassword)));
+//! # Ok::<(), qoltanba_core::Error>(())
+//! ```
 
 mod key;
 mod pbe;

@@ -13,6 +13,16 @@ pub use profile::{Holder, KeyAlgorithm, Purpose, Role};
 use crate::error::{Error, Result};
 
 /// A certificate: its DER and everything Qoltanba shows or filters on, extracted once.
+///
+/// ```
+/// use qoltanba_core::cert::{Certificate, Purpose};
+///
+/// let pem = std::fs::read_to_string("../../certs-test/keystores/individual_auth.cer")?;
+/// let (_, der) = pem_rfc7468::decode_vec(pem.as_bytes()).expect("a PEM certificate");
+/// let certificate = Certificate::from_der(&der)?;
+/// assert_eq!(certificate.info.purpose, Purpose::Auth);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Certificate {
     pub der: Vec<u8>,

@@ -1,11 +1,12 @@
 //! The generated test PKI (certs-test/) opens in both encodings; broken files fail distinctly.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use common::{test_keystore, PASSWORD};
-use qoltanba::cert::{Holder, KeyAlgorithm, Purpose, Role};
-use qoltanba::keystore::{self, PrivateKey};
-use qoltanba::Error;
+use qoltanba_core::cert::{Holder, KeyAlgorithm, Purpose, Role};
+use qoltanba_core::keystore::{self, PrivateKey};
+use qoltanba_core::Error;
 
 /// Opens `<name>.p12` (OpenSSL 3 default: PBES2/AES-256, SHA-256 MAC) and `<name>_legacy.p12`.
 fn both_encodings(name: &str) -> Vec<keystore::Keystore> {

@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use qoltanba::keystore;
-use qoltanba::sign::{sign_raw, EntrySigner, SignOptions};
+use qoltanba_core::keystore;
+use qoltanba_core::sign::{sign_raw, EntrySigner, SignOptions};
 
 fn main() -> anyhow::Result<()> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("certs-test/keystores/individual_sign.p12");
+    let path = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("certs-test/keystores/individual_sign.p12");
     let store = keystore::open(&path, "Qwerty12")?;
     let signer = EntrySigner::new(&store.entries[0], SignOptions::default())?;
     let seconds: f64 = std::env::args()

@@ -84,6 +84,16 @@ pub enum Refusal {
 }
 
 /// Signs `xml` with an enveloped signature appended as the last child of its root element.
+///
+/// ```
+/// use qoltanba_core::{keystore, sign::{xml, EntrySigner}};
+///
+/// let store = keystore::open("../../certs-test/keystores/individual_sign.p12".as_ref(), "Qwerty12")?;
+/// let signer = EntrySigner::new(&store.entries[0], Default::default())?;
+/// let signed = xml::sign_enveloped("<login><id>42</id></login>", &signer, xml::XmlLayout::Compact)?;
+/// assert!(signed.contains("<ds:SignatureValue>"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sign_enveloped(
     xml: &str,
     signer: &dyn RawSigner,

@@ -104,7 +104,7 @@ fn digits_value(digits: &[i8; WINDOWS]) -> Option<crypto_bigint::U576> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gost::field::ORDER;
+    use crate::field::ORDER;
 
     fn scalars() -> Vec<U512> {
         let mut out = vec![

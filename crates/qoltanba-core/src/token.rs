@@ -46,6 +46,14 @@ impl Action {
 }
 
 /// `"qoltanba-login:2" 0x00 action 0x00 SHA-256(origin) SHA-256(challenge)`.
+///
+/// ```
+/// use qoltanba_core::token::{is_reserved, login_message, Action};
+///
+/// let message = login_message(Action::Login, "https://egov.kz", b"challenge");
+/// assert_eq!(message.len(), 16 + 1 + 5 + 1 + 32 + 32);
+/// assert!(is_reserved(&message)); // raw signing refuses to sign such bytes for a page
+/// ```
 pub fn login_message(action: Action, origin: &str, challenge: &[u8]) -> Vec<u8> {
     let mut message = label(LOGIN_FORMAT, Some(action));
     message.extend_from_slice(&Sha256::digest(origin.as_bytes()));

@@ -1,15 +1,16 @@
 //! Signatures made from keystores verify with tools we did not write: openssl and xmlsec1.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use common::{nca_fixtures, path_str, run, test_ca, test_keystore, PASSWORD};
-use qoltanba::keystore::{self, Keystore};
-use qoltanba::sign::xml::{sign_enveloped, XmlLayout};
-use qoltanba::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions};
-use qoltanba::Error;
+use qoltanba_core::keystore::{self, Keystore};
+use qoltanba_core::sign::xml::{sign_enveloped, XmlLayout};
+use qoltanba_core::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions};
+use qoltanba_core::Error;
 use time::OffsetDateTime;
 
 const DOCUMENT: &str = r#"<?xml version="1.0" encoding="UTF-8"?><request xmlns="urn:test"><iin>123456789011</iin><note>Өтініш — заявление</note></request>"#;

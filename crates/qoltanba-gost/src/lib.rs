@@ -1,7 +1,7 @@
-//! GOST R 34.10-2015 (= 34.10-2012) 512-bit signatures on curve paramSetA, hash Streebog-512,
-//! in the byte orders Kazakhstan's NCA uses.
+//! GOST R 34.10-2015 512-bit signatures for Kazakhstan's NCA keys: pure arithmetic, no I/O, no async, no unsafe.
 //!
-//! KZ encodings (each proven against real NCA certificates, see tests/gost_nca.rs):
+//! Curve paramSetA, hash Streebog-512, in the byte orders NCA uses. KZ encodings (each proven
+//! against real NCA certificates, see `crates/qoltanba-core/tests/gost_nca.rs`):
 //! private key = 64-byte little-endian scalar; public key = x‖y, each 64 bytes little-endian;
 //! signature = r‖s, each 64 bytes little-endian (the byte reverse of RFC 4491's s‖r);
 //! the hash is read as a little-endian integer (GOST 34.11 prints vectors big-endian,
@@ -10,6 +10,18 @@
 //! Nonces are random (`aws_lc_rs::rand`); the private scalar and the nonce only meet
 //! constant-time code (`fp`, `fixed_base`; examples/gost_dudect.rs checks the timing).
 //! Verification sees only public values, so it runs the faster variable-time `double_scalar`.
+//!
+//! ```
+//! use qoltanba_gost::{SigningKey, SCALAR_LEN};
+//!
+//! let mut scalar = [0u8; SCALAR_LEN];
+//! scalar[0] = 7; // a real key comes from a keystore: 64 little-endian bytes
+//! let key = SigningKey::from_kz_bytes(&scalar)?;
+//! let signature = key.sign(b"challenge")?;
+//! key.verifying_key().verify(b"challenge", &signature)?;
+//! # Ok::<(), qoltanba_gost::GostError>(())
+//! ```
+#![forbid(unsafe_code)]
 
 mod double_scalar;
 mod field;
@@ -51,6 +63,12 @@ pub enum GostError {
 pub type Result<T> = std::result::Result<T, GostError>;
 
 /// Streebog-512 of `data`, in the byte order the hash emits (little-endian integer).
+///
+/// ```
+/// // GOST 34.11-2012 example M1, as the hash emits it (the standard prints it byte-reversed).
+/// let digest = qoltanba_gost::streebog512(b"012345678901234567890123456789012345678901234567890123456789012");
+/// assert_eq!(&digest[..4], &[0x1b, 0x54, 0xd0, 0x1a]);
+/// ```
 pub fn streebog512(data: &[u8]) -> [u8; DIGEST_LEN] {
     Streebog512::digest(data).into()
 }
@@ -144,6 +162,13 @@ impl SigningKey {
 }
 
 /// A GOST 34.10-2015 512-bit public key (a curve point other than the identity).
+///
+/// ```
+/// use qoltanba_gost::{GostError, VerifyingKey, PAIR_LEN};
+///
+/// // x‖y that is not on the curve is refused when read, not when verifying.
+/// assert_eq!(VerifyingKey::from_kz_bytes(&[1u8; PAIR_LEN]), Err(GostError::InvalidPublicKey));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct VerifyingKey {
     q: Point,
@@ -199,6 +224,12 @@ impl VerifyingKey {
 }
 
 /// A signature (r, s), both in 1..q-1.
+///
+/// ```
+/// use qoltanba_gost::{GostError, Signature, PAIR_LEN};
+///
+/// assert_eq!(Signature::from_kz_bytes(&[0u8; PAIR_LEN]), Err(GostError::MalformedSignature));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Signature {
     r: U512,

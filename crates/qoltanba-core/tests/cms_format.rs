@@ -10,8 +10,8 @@ use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::SignedData;
 use const_oid::db::rfc5911;
 use der::{Decode, Encode};
-use qoltanba::sign::cms::{sign_cms, sign_cms_digest, to_pem, CmsError};
-use qoltanba::sign::{KeyError, RawSigner, SignatureAlgorithm};
+use qoltanba_core::sign::cms::{sign_cms, sign_cms_digest, to_pem, CmsError};
+use qoltanba_core::sign::{KeyError, RawSigner, SignatureAlgorithm};
 use sha2::{Digest, Sha256};
 use x509_cert::time::Time;
 

@@ -48,6 +48,16 @@ pub enum CmsError {
 
 /// Signs `data` and returns the DER of a ContentInfo holding the SignedData.
 ///
+/// ```
+/// use qoltanba_core::{keystore, sign::{cms, EntrySigner}};
+///
+/// let store = keystore::open("../../certs-test/keystores/individual_sign.p12".as_ref(), "Qwerty12")?;
+/// let signer = EntrySigner::new(&store.entries[0], Default::default())?;
+/// let der = cms::sign_cms(&signer, b"document", false, std::time::SystemTime::now())?;
+/// assert!(cms::to_pem(&der).starts_with("-----BEGIN CMS-----"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// `detached` leaves the content out (the verifier supplies it); otherwise it is embedded
 /// as id-data eContent. `signing_time` goes into the signingTime attribute as is.
 pub fn sign_cms(

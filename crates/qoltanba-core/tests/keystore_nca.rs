@@ -1,11 +1,12 @@
 //! Real NCA RK test keystores open and are classified as the NCA profile says.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use common::{nca_fixtures, PASSWORD};
-use qoltanba::cert::{Holder, KeyAlgorithm, Purpose, Role};
-use qoltanba::keystore::{self, PrivateKey};
-use qoltanba::Error;
+use qoltanba_core::cert::{Holder, KeyAlgorithm, Purpose, Role};
+use qoltanba_core::keystore::{self, PrivateKey};
+use qoltanba_core::Error;
 
 fn open(name: &str) -> Option<keystore::Keystore> {
     let dir = nca_fixtures()?;

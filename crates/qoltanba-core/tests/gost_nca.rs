@@ -2,16 +2,17 @@
 //! verify with our arithmetic and KZ byte orders, and the keystores' keys match their
 //! certificates and sign CMS, XML and raw data that verify again.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use std::path::Path;
 use std::time::SystemTime;
 
 use common::{nca_fixtures, PASSWORD};
-use qoltanba::gost::{streebog512, GostError, Signature, VerifyingKey};
-use qoltanba::keystore::{self, Entry, PrivateKey};
-use qoltanba::sign::xml::{sign_enveloped, XmlLayout, GOST2015_512, STREEBOG_512};
-use qoltanba::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions, SignatureAlgorithm};
+use qoltanba_core::gost::{streebog512, GostError, Signature, VerifyingKey};
+use qoltanba_core::keystore::{self, Entry, PrivateKey};
+use qoltanba_core::sign::xml::{sign_enveloped, XmlLayout, GOST2015_512, STREEBOG_512};
+use qoltanba_core::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions, SignatureAlgorithm};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 const GOST_KEYSTORES: [&str; 2] = ["GOST512_individual.p12", "GOST512_legal_ceo.p12"];
@@ -131,7 +132,7 @@ fn expired_gost_certificate_refuses_to_sign_unless_allowed() {
     let entry = entry(&dir, GOST_KEYSTORES[0]);
     assert!(matches!(
         EntrySigner::new(&entry, SignOptions::default()),
-        Err(qoltanba::Error::CertificateExpired(_))
+        Err(qoltanba_core::Error::CertificateExpired(_))
     ));
     assert!(EntrySigner::new(&entry, expired_ok()).is_ok());
 }
@@ -202,7 +203,7 @@ fn gost_xml_signature_names_the_kz_algorithms_and_verifies() {
     let entry = entry(&dir, GOST_KEYSTORES[0]);
     let signer = EntrySigner::new(&entry, expired_ok()).expect("signer");
     assert_eq!(
-        qoltanba::sign::RawSigner::algorithm(&signer),
+        qoltanba_core::sign::RawSigner::algorithm(&signer),
         SignatureAlgorithm::Gost2015
     );
     let signed = sign_enveloped("<doc><a>1</a></doc>", &signer, XmlLayout::Compact).expect("XML");
@@ -211,7 +212,7 @@ fn gost_xml_signature_names_the_kz_algorithms_and_verifies() {
     )));
     assert!(signed.contains(&format!("<ds:DigestMethod Algorithm=\"{STREEBOG_512}\"/>")));
     // DigestValue: Streebog-512 of the canonical unsigned document (here already canonical).
-    let digest = qoltanba::gost::streebog512(b"<doc><a>1</a></doc>");
+    let digest = qoltanba_core::gost::streebog512(b"<doc><a>1</a></doc>");
     let b64 = base64::engine::general_purpose::STANDARD;
     assert!(signed.contains(&format!(
         "<ds:DigestValue>{}</ds:DigestValue>",

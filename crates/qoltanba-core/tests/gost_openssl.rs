@@ -1,12 +1,13 @@
 //! Independent check: OpenSSL's gost engine (Debian libengine-gost-openssl) accepts our GOST
 //! 34.10-2015 signatures once the harness maps KZ OIDs to TC26 ones and reverses the bytes.
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use common::openssl_gost::{gost_engine_available, tc26_public_key_pem};
 use common::{nca_fixtures, path_str, run, PASSWORD};
-use qoltanba::keystore;
-use qoltanba::sign::{sign_raw, EntrySigner, SignOptions};
+use qoltanba_core::keystore;
+use qoltanba_core::sign::{sign_raw, EntrySigner, SignOptions};
 
 #[test]
 fn openssl_gost_engine_verifies_our_signatures_from_each_nca_keystore() {

@@ -6,15 +6,15 @@ use std::time::SystemTime;
 
 use aws_lc_rs::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use qoltanba::gost;
-use qoltanba::keystore;
-use qoltanba::sign::xml::{sign_enveloped, XmlLayout};
-use qoltanba::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions};
+use qoltanba_core::gost;
+use qoltanba_core::keystore;
+use qoltanba_core::sign::xml::{sign_enveloped, XmlLayout};
+use qoltanba_core::sign::{cms::sign_cms, sign_raw, EntrySigner, SignOptions};
 
 const PASSWORD: &str = "Qwerty12";
 
 fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join(path)
 }
 
 /// The real NCA keystore when the fixtures are present, else the legacy-encoded test one.

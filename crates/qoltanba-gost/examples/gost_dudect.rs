@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use crypto_bigint::{Encoding, U512};
-use qoltanba::gost::{streebog512, SigningKey, SCALAR_LEN};
+use qoltanba_gost::{streebog512, SigningKey, SCALAR_LEN};
 
 /// dudect's threshold on |t|.
 const THRESHOLD: f64 = 4.5;

@@ -126,7 +126,7 @@ pub fn mul_add_vartime(u: &U512, q: &Point, v: &U512) -> Point {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gost::field::ORDER;
+    use crate::field::ORDER;
 
     fn scalars() -> Vec<U512> {
         let mut out = vec![

@@ -5,8 +5,8 @@ use std::process::Command;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
-use qoltanba::sign::xml::{reference_digest, sign_enveloped, XmlError, XmlLayout};
-use qoltanba::sign::{KeyError, RawSigner, SignatureAlgorithm};
+use qoltanba_core::sign::xml::{reference_digest, sign_enveloped, XmlError, XmlLayout};
+use qoltanba_core::sign::{KeyError, RawSigner, SignatureAlgorithm};
 use tempfile::TempDir;
 
 /// A CA and a leaf key/certificate issued by it, in a directory that lives as long as the fixture.
