@@ -5,6 +5,8 @@ pub mod cert;
 pub mod error;
 pub mod gost;
 pub mod keystore;
+pub mod local_channel;
+pub mod native_host;
 pub mod sign;
 
 // Local WebSocket service (issue 3).
