@@ -1,7 +1,7 @@
 // The real programs the extension tests drive: `qoltanba serve` (scripted prompt) with its local
 // channel, an https page server on an address Chromium is told is public, Debian's Chromium.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, linkSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttps } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -33,12 +33,14 @@ export function cargoArtifact(name, kind = "bin") {
       && message.target.kind.includes(kind)) path = message.executable;
   }
   if (!path) throw new Error(`cargo did not report ${name}`);
-  // A private copy: other worktrees sharing CARGO_TARGET_DIR overwrite target/debug/<name>.
-  const copy = join(mkdtempSync(join(tmpdir(), "qoltanba-ext-bin-")), name);
-  copyFileSync(path, copy);
-  chmodSync(copy, 0o755);
-  built.set(key, copy);
-  return copy;
+  // A private hard link (no copy of a large debug binary): another worktree sharing
+  // CARGO_TARGET_DIR may replace target/debug/<name> while the tests run.
+  const dir = mkdtempSync(join(tmpdir(), "qoltanba-ext-bin-"));
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const link = join(dir, name);
+  try { linkSync(path, link); } catch { copyFileSync(path, link); }
+  built.set(key, link);
+  return link;
 }
 
 export const qoltanba = () => process.env.QOLTANBA_BIN ?? cargoArtifact("qoltanba");
@@ -150,7 +152,8 @@ export async function launch({ pages, extension = false, runtime }) {
       { encoding: "utf8" });
     if (install.status !== 0) throw new Error(install.stderr);
     const dir = join(EXTENSION_DIR, "chromium");
-    // Branded Chrome dropped --load-extension; Chromium keeps it behind this feature switch.
+    // Branded Chrome (137+) ignores --load-extension; Debian's Chromium 156 still honours it
+    // without this switch (measured), which keeps builds that enable the removal working too.
     args.push(`--disable-extensions-except=${dir}`, `--load-extension=${dir}`,
       "--disable-features=DisableLoadExtensionCommandLineSwitch");
     ignoreDefaultArgs.push("--disable-extensions");
