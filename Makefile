@@ -134,6 +134,7 @@ bench:
 	bench/gost_compare.sh
 	bench/serve_start.sh
 	bench/flood_rss.sh
+	bench/extension.sh
 	$(MAKE) --no-print-directory bench-app
 
 # The tray app's start time, memory and sizes (builds the .deb first for its size).
