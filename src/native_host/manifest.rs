@@ -166,3 +166,23 @@ mod tests {
         assert!(!uninstall(dir.path()).unwrap());
     }
 }
+
+#[cfg(test)]
+mod deb_tests {
+    use super::*;
+
+    /// The .deb's system-wide manifests (src-tauri/native-messaging/) are what `install` writes.
+    #[test]
+    fn the_deb_manifests_match_the_installed_ones() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/native-messaging");
+        let launcher = Path::new("/usr/lib/qoltanba/kz.qoltanba.host");
+        for (file, browser) in [
+            ("chromium.json", Browser::Chromium),
+            ("firefox.json", Browser::Firefox),
+        ] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            let shipped: serde_json::Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(shipped, manifest(browser, launcher), "{file}");
+        }
+    }
+}
