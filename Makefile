@@ -70,9 +70,14 @@ check-fixtures:
 	  echo "NOTE: NCA fixtures not found at $(QOLTANBA_NCA_FIXTURES): the real-NCA tests will not run."; \
 	fi
 
+# The portal side stays free of the desktop service: no async runtime, socket, TLS or terminal.
+SERVICE_ONLY_CRATES := tokio|tungstenite|rustls|clap|rpassword
 lint:
 	cargo fmt --all --check
+	@if cargo tree -p qoltanba-verify -e normal,build,dev --prefix none | grep -Ew '^($(SERVICE_ONLY_CRATES))'; then \
+	  echo "qoltanba-verify depends on the crates above; the portal side must not" >&2; exit 1; fi
 	cargo clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 audit:
 	@if [ -d "$(ADVISORY_DB)" ]; then \
@@ -128,7 +133,7 @@ certs:
 	bash certs-test/generate.sh
 
 bench:
-	cargo bench --bench signing
+	cargo bench -p qoltanba-core --bench signing
 	cargo bench --bench socket
 	bench/compare.sh
 	bench/gost_compare.sh

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${SECONDS_PER_RUN:-3}
-cargo build --quiet --release --example rsa_rate
-ours=$(target/release/examples/rsa_rate "$seconds")
+cargo build --quiet --release -p qoltanba-core --example rsa_rate
+ours=$("${CARGO_TARGET_DIR:-target}"/release/examples/rsa_rate "$seconds")
 # The 'rsa 2048 bits' row: sign/s is the second-to-last column.
 theirs=$(openssl speed -seconds "$seconds" rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF-1)}')
 echo "qoltanba rsa2048 sign/s: $ours"

@@ -1,19 +1,16 @@
-//! Qoltanba core: keystores, NCA certificates and signatures.
+//! Qoltanba's desktop service: the local WebSocket server, site approvals, prompts and TLS, on top of `qoltanba-core`.
 #![forbid(unsafe_code)]
 
-pub mod cert;
-pub mod error;
-pub mod gost;
-pub mod keystore;
+// The pure core, re-exported so the service and its tests keep one path to each piece.
+pub use qoltanba_core::{cert, error, gost, keystore, sign};
+pub use qoltanba_core::{Action, Error, Result};
+
+// The browser extension's way in (issue 17).
 pub mod local_channel;
 pub mod native_host;
-pub mod sign;
 
-// Local WebSocket service (issue 3).
 pub mod policy;
 pub mod private_file;
 pub mod prompt;
 pub mod protocol;
 pub mod server;
-
-pub use error::{Action, Error, Result};

@@ -304,7 +304,11 @@ async fn the_service_drops_a_peer_of_another_user_and_keeps_accepting() {
     })
     .await
     .expect("join");
-    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "closed", "{output:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "closed",
+        "{output:?}"
+    );
     assert!(
         !accepted.is_finished(),
         "another user's connection was accepted"

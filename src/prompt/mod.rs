@@ -21,7 +21,7 @@ pub use terminal::TerminalPrompt;
 /// The password is asked at most this many times per keystore.
 pub const PASSWORD_TRIES: usize = 3;
 
-/// The user's answer to "Allow <origin> to use your signing keys?".
+/// The user's answer to "Allow `<origin>` to use your signing keys?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Approval {
     /// For this connection only.

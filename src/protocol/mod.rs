@@ -9,7 +9,7 @@ pub mod document;
 pub mod filter;
 pub mod native;
 pub mod ncalayer;
-pub mod token;
+pub use qoltanba_core::token;
 
 use std::time::SystemTime;
 

@@ -34,7 +34,7 @@ pub struct ServeArgs {
     /// Search keystore folders' subfolders too.
     #[arg(long)]
     pub recursive: bool,
-    /// Origin allowed without asking, e.g. https://egov.kz (repeatable).
+    /// Origin allowed without asking, e.g. `https://egov.kz` (repeatable).
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     pub allow_origins: Vec<String>,
     #[arg(long, value_enum, default_value = "tty")]

@@ -6,8 +6,13 @@ use std::process::{Command, Output};
 
 pub const PASSWORD: &str = "Qwerty12";
 
+/// The workspace root (where certs-test/ lives), for tests of the root package and of crates/*.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|dir| dir.join("certs-test").is_dir())
+        .unwrap_or(here)
+        .to_path_buf()
 }
 
 /// A keystore of the committed test PKI.

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use qoltanba::keystore;
-use qoltanba::protocol::token::{login_message, Action};
-use qoltanba::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
+use qoltanba_core::keystore;
+use qoltanba_core::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
+use qoltanba_core::token::{login_message, Action};
 use qoltanba_verify::{TrustStore, Verifier};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -7,7 +7,7 @@ use ::cms::signed_data::{SignedData, SignerIdentifier};
 use const_oid::db::rfc5911;
 use der::asn1::{ObjectIdentifier, OctetString};
 use der::{Decode, Encode};
-use qoltanba::cert::Purpose;
+use qoltanba_core::cert::Purpose;
 use sha2::Digest as _;
 use time::OffsetDateTime;
 
@@ -141,10 +141,12 @@ fn identifies(sid: &SignerIdentifier, der: &[u8]) -> bool {
             id.issuer == cert.tbs_certificate.issuer
                 && id.serial_number == cert.tbs_certificate.serial_number
         }
-        SignerIdentifier::SubjectKeyIdentifier(ski) => qoltanba::cert::Certificate::from_der(der)
-            .ok()
-            .and_then(|c| c.info.subject_key_id)
-            .is_some_and(|hex_id| lower_hex(ski.0.as_bytes()).eq_ignore_ascii_case(&hex_id)),
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            qoltanba_core::cert::Certificate::from_der(der)
+                .ok()
+                .and_then(|c| c.info.subject_key_id)
+                .is_some_and(|hex_id| lower_hex(ski.0.as_bytes()).eq_ignore_ascii_case(&hex_id))
+        }
     }
 }
 
@@ -172,7 +174,7 @@ fn digest(oid: &str, content: &[u8]) -> Result<Vec<u8>> {
         pubkey::SHA256 => sha2::Sha256::digest(content).to_vec(),
         pubkey::SHA384 => sha2::Sha384::digest(content).to_vec(),
         pubkey::SHA512 => sha2::Sha512::digest(content).to_vec(),
-        pubkey::STREEBOG_512_KZ => qoltanba::gost::streebog512(content).to_vec(),
+        pubkey::STREEBOG_512_KZ => qoltanba_core::gost::streebog512(content).to_vec(),
         other => {
             return Err(VerifyError::UnsupportedAlgorithm(format!(
                 "CMS digest algorithm {other}"

@@ -33,8 +33,8 @@ pub enum VerifyError {
     UnsupportedAlgorithm(String),
     #[error("the certificate's purpose is {found:?}, but {wanted:?} is needed here")]
     WrongPurpose {
-        wanted: qoltanba::cert::Purpose,
-        found: qoltanba::cert::Purpose,
+        wanted: qoltanba_core::cert::Purpose,
+        found: qoltanba_core::cert::Purpose,
     },
     #[error("the certificate expired on {0}")]
     CertificateExpired(OffsetDateTime),

@@ -1,6 +1,6 @@
 //! Who signed: the identity a portal stores, and the certificate checks every flow shares.
 
-use qoltanba::cert::{Certificate, Holder, KeyAlgorithm, Purpose, Role, Validity};
+use qoltanba_core::cert::{Certificate, Holder, KeyAlgorithm, Purpose, Role, Validity};
 use serde::Serialize;
 use time::OffsetDateTime;
 

@@ -1,6 +1,22 @@
-//! Portal-side verification of what Qoltanba (and NCALayer) return: login and registration
-//! tokens bound to the portal's origin and single-use challenge, enveloped XMLDSig and CMS,
-//! each with the same certificate checks (purpose, validity, chain to configured CAs, CRL).
+//! Portal-side verification of Qoltanba and NCALayer replies, with no network, no async runtime and no files but those its API names.
+//!
+//! Login and registration tokens bound to the portal's origin and single-use challenge, enveloped
+//! XMLDSig and CMS, each with the same certificate checks (purpose, validity, chain to configured
+//! CAs, CRL).
+//!
+//! ```
+//! use qoltanba_verify::{ChallengeStore, TrustStore, Verifier};
+//!
+//! let mut trust = TrustStore::new();
+//! trust.add_ca_file("../certs-test/ca/chain.pem")?; // NCA's root and intermediates in production
+//! let verifier = Verifier::new("https://portal.example.kz", trust);
+//! let challenges = ChallengeStore::new();
+//! let challenge = challenges.issue()?; // the page passes it to qoltanba.login
+//! // The page posts back Qoltanba's reply; anything but a valid token is refused.
+//! let refused = verifier.login(r#"{"format":"qoltanba-login:2"}"#, &challenge, &challenges);
+//! assert!(refused.is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod challenge;
@@ -15,7 +31,7 @@ pub mod xml;
 pub use challenge::{ChallengeStore, Clock, SystemClock, CHALLENGE_LIFETIME};
 pub use error::{Result, VerifyError};
 pub use identity::{check_certificate, CheckedCertificate, Identity};
-pub use qoltanba::cert::{Holder, Purpose, Role};
+pub use qoltanba_core::cert::{Holder, Purpose, Role};
 pub use token::{Action, Entity, Registration, Verifier, LOGIN_FORMAT, REGISTER_FORMAT};
 pub use trust::TrustStore;
 

@@ -72,7 +72,7 @@ pub(crate) fn verify(
 /// GOST keys and signatures use KZ byte orders; the core's `gost` module knows them.
 fn verify_gost2015(key: &PublicKey<'_>, message: &[u8], signature: &[u8]) -> Result<()> {
     use der::Decode;
-    use qoltanba::gost::{Signature, VerifyingKey};
+    use qoltanba_core::gost::{Signature, VerifyingKey};
     if key.algorithm != GOST2015_512_KEY {
         return Err(unsupported_key(key));
     }
@@ -124,7 +124,8 @@ fn scheme(
 }
 
 fn unsupported_key(key: &PublicKey<'_>) -> VerifyError {
-    let name = qoltanba::cert::KeyAlgorithm::from_key_oid(&key.algorithm, key.curve.as_deref());
+    let name =
+        qoltanba_core::cert::KeyAlgorithm::from_key_oid(&key.algorithm, key.curve.as_deref());
     VerifyError::UnsupportedAlgorithm(format!("{name} keys"))
 }
 

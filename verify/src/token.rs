@@ -3,8 +3,8 @@
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use qoltanba::cert::Purpose;
-use qoltanba::protocol::token::{self, RETIRED_FORMATS};
+use qoltanba_core::cert::Purpose;
+use qoltanba_core::token::{self, RETIRED_FORMATS};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -14,7 +14,7 @@ use crate::identity::{check_certificate, CheckedCertificate, Identity};
 use crate::pubkey::{self, PublicKey};
 use crate::trust::{parse_cert, TrustStore};
 
-pub use qoltanba::protocol::token::{Action, LOGIN_FORMAT, REGISTER_FORMAT};
+pub use qoltanba_core::token::{Action, LOGIN_FORMAT, REGISTER_FORMAT};
 /// RSASSA-PKCS1-v1_5 with SHA-256.
 pub const RS256: &str = "RS256";
 /// GOST 34.10-2015 512-bit with Streebog-512, KZ byte order (NCA keys since 2024).

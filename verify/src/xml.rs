@@ -3,7 +3,7 @@
 
 use bergshamra_c14n::C14nMode;
 use bergshamra_xml::NodeSet;
-use qoltanba::cert::Purpose;
+use qoltanba_core::cert::Purpose;
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
 use uppsala::{Document, NodeId};
@@ -15,7 +15,7 @@ use crate::token::decode_base64;
 use crate::trust::{parse_cert, TrustStore};
 use crate::VerifiedSignature;
 
-use qoltanba::sign::xml::{
+use qoltanba_core::sign::xml::{
     C14N, C14N_WITH_COMMENTS, DSIG_NS, ENVELOPED, GOST2015_512, RSA_SHA256, SHA256, STREEBOG_512,
 };
 const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
@@ -29,7 +29,7 @@ pub fn verify_xml(
     now: OffsetDateTime,
 ) -> Result<VerifiedSignature> {
     // The signer's parser and limits: no DOCTYPE, no entities, bounded depth.
-    let doc = qoltanba::sign::xml::parse(xml).map_err(|e| malformed(e.to_string()))?;
+    let doc = qoltanba_core::sign::xml::parse(xml).map_err(|e| malformed(e.to_string()))?;
     let root = doc
         .document_element()
         .ok_or_else(|| malformed("the document has no root element".into()))?;
@@ -99,7 +99,7 @@ pub fn verify_xml(
         NodeSet::all_without_comments(&doc).subtract(&NodeSet::tree_with_comments(signature, &doc));
     let canonical = canonicalize(&doc, &document_nodes)?;
     let digest = if expected_digest == STREEBOG_512 {
-        qoltanba::gost::streebog512(&canonical).to_vec()
+        qoltanba_core::gost::streebog512(&canonical).to_vec()
     } else {
         Sha256::digest(&canonical).to_vec()
     };

@@ -5,9 +5,9 @@ mod common;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use common::nca_fixtures;
-use qoltanba::keystore;
-use qoltanba::protocol::token::{login_message, Action};
-use qoltanba::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
+use qoltanba_core::keystore;
+use qoltanba_core::sign::{sign_raw, EntrySigner, RawSigner, SignOptions};
+use qoltanba_core::token::{login_message, Action};
 use qoltanba_verify::{Holder, TrustStore, Verifier, VerifyError};
 
 const ORIGIN: &str = "https://egov.kz";
@@ -92,9 +92,13 @@ fn gost_2015_cms_verifies_and_changed_content_fails() {
     let Some(dir) = nca_fixtures() else { return };
     let (store, at) = gost_signer_at(&dir);
     let signer = signer_at(&store, at);
-    let cms =
-        qoltanba::sign::cms::sign_cms(&signer, b"document", true, std::time::SystemTime::now())
-            .unwrap();
+    let cms = qoltanba_core::sign::cms::sign_cms(
+        &signer,
+        b"document",
+        true,
+        std::time::SystemTime::now(),
+    )
+    .unwrap();
     let verifier = gost_verifier(&dir, ORIGIN);
     let verified = verifier
         .verify_cms(&cms, Some(b"document"), qoltanba_verify::Purpose::Sign, at)
@@ -109,9 +113,10 @@ fn gost_2015_cms_over_a_streebog_hash_verifies_with_the_hashed_content() {
     let Some(dir) = nca_fixtures() else { return };
     let (store, at) = gost_signer_at(&dir);
     let signer = signer_at(&store, at);
-    let hash = qoltanba::gost::streebog512(b"document");
+    let hash = qoltanba_core::gost::streebog512(b"document");
     let cms =
-        qoltanba::sign::cms::sign_cms_digest(&signer, &hash, std::time::SystemTime::now()).unwrap();
+        qoltanba_core::sign::cms::sign_cms_digest(&signer, &hash, std::time::SystemTime::now())
+            .unwrap();
     let verifier = gost_verifier(&dir, ORIGIN);
     let verified = verifier
         .verify_cms(&cms, Some(b"document"), qoltanba_verify::Purpose::Sign, at)
@@ -126,9 +131,12 @@ fn gost_2015_key_refuses_a_sha256_sized_hash() {
     let Some(dir) = nca_fixtures() else { return };
     let (store, at) = gost_signer_at(&dir);
     let signer = signer_at(&store, at);
-    let err =
-        qoltanba::sign::cms::sign_cms_digest(&signer, &[0u8; 32], std::time::SystemTime::now())
-            .unwrap_err();
+    let err = qoltanba_core::sign::cms::sign_cms_digest(
+        &signer,
+        &[0u8; 32],
+        std::time::SystemTime::now(),
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "the hash is 32 bytes, but this GOST 34.10-2015 key signs \
@@ -141,10 +149,10 @@ fn gost_2015_xml_verifies_and_changed_content_fails() {
     let Some(dir) = nca_fixtures() else { return };
     let (store, at) = gost_signer_at(&dir);
     let signer = signer_at(&store, at);
-    let signed = qoltanba::sign::xml::sign_enveloped(
+    let signed = qoltanba_core::sign::xml::sign_enveloped(
         "<doc><iin>123456789012</iin></doc>",
         &signer,
-        qoltanba::sign::xml::XmlLayout::Compact,
+        qoltanba_core::sign::xml::XmlLayout::Compact,
     )
     .unwrap();
     let verifier = gost_verifier(&dir, ORIGIN);

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use qoltanba::sign::xml::XmlLayout;
+use qoltanba_core::sign::xml::XmlLayout;
 use qoltanba_verify::{Purpose, TrustStore, Verifier, VerifyError};
 use time::OffsetDateTime;
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use qoltanba::sign::xml::{Refusal, XmlLayout, MAX_DEPTH};
+use qoltanba_core::sign::xml::{Refusal, XmlLayout, MAX_DEPTH};
 use qoltanba_verify::{Purpose, VerifyError};
 use time::OffsetDateTime;
 

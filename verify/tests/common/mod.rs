@@ -7,17 +7,21 @@ use std::time::SystemTime;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use qoltanba::keystore::{self, Entry};
-use qoltanba::protocol::token::{self, Action};
-use qoltanba::sign::{self, EntrySigner, SignOptions};
+use qoltanba_core::keystore::{self, Entry};
+use qoltanba_core::sign::{self, EntrySigner, SignOptions};
+use qoltanba_core::token::{self, Action};
 use qoltanba_verify::{ChallengeStore, Clock, TrustStore, Verifier};
 use time::OffsetDateTime;
 
 pub const ORIGIN: &str = "https://portal.example.kz";
 pub const PASSWORD: &str = "Qwerty12";
 
+/// The workspace root (where certs-test/ lives), for verify's tests and the root's forgery test.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|dir| dir.join("certs-test").is_dir())
+        .map_or_else(|| here.clone(), PathBuf::from)
 }
 
 pub fn test_ca(name: &str) -> PathBuf {
