@@ -187,6 +187,17 @@ describe("the browser path in headless Chromium", () => {
       assert.match(checkLogin(pages.origin, nonce, token).error ?? "", /./, "accepted for the first origin");
       assert.equal(checkLogin(other.origin, nonce, token).iin, "123456789011");
     });
+
+    it("with Qoltanba stopped, the page gets 'not running' through the extension", async () => {
+      await service.stop();
+      service = null;
+      const page = await browser.page(pages.origin);
+      const seen = await page.evaluate(async () => {
+        try { await window.qoltanba.connect({ locale: "ru" }); return { reason: "connected" }; } catch (e) { return { reason: e.reason, message: e.message }; }
+      });
+      assert.equal(seen.reason, "not_running", JSON.stringify(seen));
+      assert.match(seen.message, /Qoltanba не запущена/);
+    });
   });
 });
 
