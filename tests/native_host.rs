@@ -323,3 +323,25 @@ async fn the_service_drops_a_peer_of_another_user_and_keeps_accepting() {
         .expect("join");
     assert!(same_user);
 }
+
+#[tokio::test]
+async fn a_second_service_does_not_take_over_a_live_channel_and_a_stale_one_is_replaced() {
+    let base = tempfile::tempdir().expect("temp");
+    let runtime = base.path().join("run");
+    let first = qoltanba::local_channel::Listener::bind(&runtime)
+        .await
+        .expect("first binds");
+    let second = qoltanba::local_channel::Listener::bind(&runtime).await;
+    assert_eq!(
+        second.err().map(|e| e.kind()),
+        Some(std::io::ErrorKind::AddrInUse)
+    );
+    drop(first);
+    assert!(!runtime.join("service.sock").exists(), "removed on drop");
+    // A socket file nobody listens on (a crashed service) is replaced.
+    let stale =
+        std::os::unix::net::UnixListener::bind(runtime.join("service.sock")).expect("stale");
+    drop(stale);
+    let third = qoltanba::local_channel::Listener::bind(&runtime).await;
+    assert!(third.is_ok(), "{:?}", third.err());
+}

@@ -65,6 +65,8 @@ pub fn peer_is_same_user(stream: &UnixStream) -> bool {
 pub struct Listener {
     listener: UnixListener,
     path: PathBuf,
+    /// Device and inode of the socket file this listener created: Drop removes only that file.
+    file: Option<(u64, u64)>,
 }
 
 impl Listener {
@@ -90,9 +92,13 @@ impl Listener {
         }
         let listener = UnixListener::bind(path)?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        let file = std::fs::symlink_metadata(path)
+            .ok()
+            .map(|m| (m.dev(), m.ino()));
         Ok(Listener {
             listener,
             path: path.to_path_buf(),
+            file,
         })
     }
 
@@ -114,8 +120,14 @@ impl Listener {
 }
 
 impl Drop for Listener {
+    /// Removes the socket file unless another service has since replaced it with its own.
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+        let current = std::fs::symlink_metadata(&self.path)
+            .ok()
+            .map(|m| (m.dev(), m.ino()));
+        if current.is_some() && current == self.file {
+            let _ = std::fs::remove_file(&self.path);
+        }
     }
 }
 
