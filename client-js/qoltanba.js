@@ -48,11 +48,24 @@ export async function connect({
   url = DEFAULT_URL, webSocket, timeout = 10000, locale, permissions, useExtension = true,
 } = {}) {
   const language = pickLocale(locale);
-  const extension = useExtension ? extensionBridge() : null;
-  const open = webSocket ?? (extension ? (u) => extension.webSocket(u) : defaultSocket);
-  const via = webSocket === undefined && extension ? "extension" : "socket";
+  const extension = webSocket === undefined && useExtension ? extensionBridge() : null;
+  if (extension) {
+    const socket = extension.webSocket(url);
+    if (await opened(socket, timeout)) return handshake(socket, url, "extension", timeout, language);
+    // The extension is there but its native-messaging host is not installed: try the network.
+    if (socket.failure !== "host_missing") throw connectionError("not_running", language, { url });
+  }
+  const open = webSocket ?? defaultSocket;
   const socket = open(url);
-  const opened = await new Promise((resolve) => {
+  if (!(await opened(socket, timeout))) {
+    throw await diagnose({ url, webSocket: open, locale: language, permissions });
+  }
+  return handshake(socket, url, "socket", timeout, language);
+}
+
+/** Whether `socket` opens within `timeout` ms (closed when it does not). */
+function opened(socket, timeout) {
+  return new Promise((resolve) => {
     const timer = setTimeout(() => {
       try { socket.close(); } catch { /* already closed */ }
       resolve(false);
@@ -60,10 +73,10 @@ export async function connect({
     socket.addEventListener("open", () => { clearTimeout(timer); resolve(true); }, { once: true });
     socket.addEventListener("error", () => { clearTimeout(timer); resolve(false); }, { once: true });
   });
-  if (!opened) {
-    if (via === "extension") throw connectionError("not_running", language, { url });
-    throw await diagnose({ url, webSocket: open, locale: language, permissions });
-  }
+}
+
+/** Checks that Qoltanba, not another program, answers on the open socket. */
+async function handshake(socket, url, via, timeout, language) {
   const client = new QoltanbaClient(socket, url);
   client.via = via;
   let version;

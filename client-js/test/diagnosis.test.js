@@ -115,3 +115,51 @@ test("a page bridge from the extension is preferred over the socket", async () =
     await service.stop();
   }
 });
+
+/** A bridge whose socket fails the way the extension's does when its host is not installed. */
+function bridgeWithoutHost() {
+  return {
+    webSocket: () => {
+      const socket = new EventTarget();
+      socket.close = () => {};
+      setTimeout(() => { socket.failure = "host_missing"; socket.dispatchEvent(new Event("error")); }, 10);
+      return socket;
+    },
+  };
+}
+
+test("with the extension but no native-messaging host, connect falls back to the socket", async () => {
+  const service = await startService("individual_auth.p12");
+  globalThis.qoltanbaExtension = bridgeWithoutHost();
+  globalThis.WebSocket = function PageSocket(url) { return socket(url); };
+  try {
+    const client = await connect({ url: service.url });
+    assert.equal(client.via, "socket");
+    assert.equal(client.version.protocol, 2);
+    client.close();
+  } finally {
+    delete globalThis.qoltanbaExtension;
+    delete globalThis.WebSocket;
+    await service.stop();
+  }
+});
+
+test("with the extension reporting Qoltanba stopped, connect says not running without trying the network", async () => {
+  let tried = false;
+  globalThis.qoltanbaExtension = {
+    webSocket: () => {
+      const s = new EventTarget();
+      s.close = () => {};
+      setTimeout(() => { s.failure = "not_running"; s.dispatchEvent(new Event("error")); }, 10);
+      return s;
+    },
+  };
+  globalThis.WebSocket = function PageSocket() { tried = true; throw new Error("network used"); };
+  try {
+    await assert.rejects(connect(), (error) => error.reason === "not_running");
+    assert.equal(tried, false);
+  } finally {
+    delete globalThis.qoltanbaExtension;
+    delete globalThis.WebSocket;
+  }
+});

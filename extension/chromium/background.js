@@ -44,7 +44,9 @@ api.runtime.onConnect.addListener((page) => {
   host.onDisconnect.addListener(() => {
     if (!closed) {
       const why = api.runtime.lastError?.message ?? "the Qoltanba host stopped";
-      page.postMessage({ type: "error", reason: "not_running", message: why });
+      // Chromium: "Specified native messaging host not found."; Firefox: "No such native application".
+      const missing = /not found|no such native application/i.test(why);
+      page.postMessage({ type: "error", reason: missing ? "host_missing" : "not_running", message: why });
     }
     page.disconnect();
   });

@@ -51,6 +51,7 @@
       this.extensions = "";
       this.binaryType = "blob";
       this.bufferedAmount = 0;
+      this.failure = null;
       this.onopen = this.onmessage = this.onerror = this.onclose = null;
       const channel = new MessageChannel();
       this.#port = channel.port1;
@@ -130,6 +131,8 @@
           return;
         case "error":
           // What a page sees when a socket fails: error, then close 1006 (1009 when too large).
+          // `failure` tells client-js why (e.g. host_missing: try the network instead).
+          this.failure = message.reason;
           this.#fire(new Event("error"));
           this.#closed(message.reason === "too_large" ? 1009 : 1006, "");
           return;
