@@ -174,6 +174,9 @@ fn the_host_relays_a_page_socket_to_the_running_service() {
     let closed = host.receive();
     assert_eq!(closed["type"], "close", "{closed}");
     assert_eq!(closed["code"], 1000);
+    // One host per socket: it exits by itself, so closed sockets leave no processes behind.
+    let status = host.child.wait().expect("host exits");
+    assert!(status.success(), "{status}");
 }
 
 #[test]

@@ -38,8 +38,13 @@ api.runtime.onConnect.addListener((page) => {
   }
   let closed = false;
   host.onMessage.addListener((message) => {
-    if (message?.type === "close") closed = true;
     page.postMessage(message);
+    if (message?.type === "close") {
+      // The socket is over: let the host process exit and free the page's port.
+      closed = true;
+      host.disconnect();
+      page.disconnect();
+    }
   });
   host.onDisconnect.addListener(() => {
     if (!closed) {

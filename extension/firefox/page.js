@@ -105,6 +105,7 @@
     }
 
     #receive(message) {
+      if (this.readyState === CLOSED) return;
       switch (message?.type) {
         case "open":
           if (this.#closeWhenOpen) {

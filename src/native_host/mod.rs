@@ -50,8 +50,11 @@ pub fn run() -> anyhow::Result<()> {
             }
         }
     });
-    let out = Out::stdout();
+    let (out, writer) = Out::stdout();
     runtime.block_on(relay(&local_channel::runtime_dir(), incoming, &out));
+    // Every frame (the close above all) reaches the browser before the process exits.
+    drop(out);
+    let _ = writer.join();
     Ok(())
 }
 
@@ -59,9 +62,9 @@ pub fn run() -> anyhow::Result<()> {
 pub struct Out(std::sync::mpsc::Sender<Vec<u8>>);
 
 impl Out {
-    fn stdout() -> Out {
+    fn stdout() -> (Out, std::thread::JoinHandle<()>) {
         let (sender, receiver) = std::sync::mpsc::channel::<Vec<u8>>();
-        std::thread::spawn(move || {
+        let writer = std::thread::spawn(move || {
             let mut stdout = io::stdout().lock();
             for json in receiver {
                 if frame::write(&mut stdout, &json).is_err() {
@@ -69,7 +72,7 @@ impl Out {
                 }
             }
         });
-        Out(sender)
+        (Out(sender), writer)
     }
 
     fn send(&self, message: &ToPage<'_>) {
@@ -102,7 +105,8 @@ impl Out {
     }
 }
 
-/// Relays one page connection at a time; bad input gets an error and the host carries on.
+/// Relays one page connection; bad input gets an error and the host carries on, until the
+/// socket closes or the browser closes stdin.
 pub async fn relay(dir: &Path, mut incoming: mpsc::Receiver<Incoming>, out: &Out) {
     let mut socket: Option<Socket> = None;
     loop {
@@ -129,8 +133,9 @@ pub async fn relay(dir: &Path, mut incoming: mpsc::Receiver<Incoming>, out: &Out
                 }
             }
             Event::Service(message) => {
+                // One host per page socket: once it is closed the host's work is done.
                 if !to_page(message, out) {
-                    socket = None;
+                    return;
                 }
             }
         }
