@@ -6,12 +6,14 @@ mod account;
 pub mod db;
 pub mod hashing;
 pub mod headers;
+mod help;
 pub mod i18n;
 pub mod limits;
 pub mod mail;
 mod pages;
 mod password;
 mod password_login;
+mod password_pages;
 mod recovery;
 pub mod revocation;
 pub mod session;
@@ -173,6 +175,10 @@ pub fn router(portal: Arc<Portal>) -> Router {
     let routes = Router::new()
         .route("/", get(pages::login_page))
         .route("/register", get(pages::register_page))
+        .route("/password", get(password_pages::password_page))
+        .route("/password/eds", get(password_pages::password_eds_page))
+        .route("/password/email", get(password_pages::password_email_page))
+        .route("/help", get(help::help_page))
         .route("/account", get(account::account_page))
         .route("/services", get(account::services_page))
         .route("/qoltanba.js", get(pages::client_js))

@@ -24,6 +24,16 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     ("login.js", JS, include_str!("../static/login.js")),
     ("register.js", JS, include_str!("../static/register.js")),
     ("session.js", JS, include_str!("../static/session.js")),
+    (
+        "password-eds.js",
+        JS,
+        include_str!("../static/password-eds.js"),
+    ),
+    (
+        "password-email.js",
+        JS,
+        include_str!("../static/password-email.js"),
+    ),
 ];
 const JS: &str = "text/javascript; charset=utf-8";
 
@@ -64,6 +74,13 @@ pub(crate) struct PageData<'a> {
     /// JSON object of texts the script shows.
     pub texts: Option<String>,
 }
+
+/// Pages without a script of their own load only the shared one.
+pub(crate) const NO_SCRIPT: PageData<'static> = PageData {
+    script: "common",
+    signer: None,
+    texts: None,
+};
 
 /// One page: the portal's header (languages, and `menu` for logged-in pages) around `body`.
 pub(crate) fn layout(
@@ -110,9 +127,11 @@ pub async fn login_page(
         "<p><button id=\"tab-password\">{login_tab}</button> <button id=\"tab-eds\">{eds_tab}</button></p>\
 <form id=\"password-form\" class=\"tab on\"><label>{login_field} <input name=\"login\" id=\"login\" autocomplete=\"username\" required></label>\
 <label>{password} <input type=\"password\" id=\"password\" autocomplete=\"current-password\" required></label>\
-<button type=\"submit\" id=\"password-submit\">{sign_in}</button></form>\
+<button type=\"submit\" id=\"password-submit\">{sign_in}</button>\
+<p><a href=\"/password?lang={code}\">{forgot}</a></p></form>\
 <div id=\"eds-form\" class=\"tab\"><button id=\"eds-submit\">{sign_in_eds}</button></div>\
 <p><a href=\"/register?lang={code}\">{register}</a></p>\
+<p class=\"instruction\"><a href=\"/help?lang={code}\">{instruction}</a></p>\
 <dialog id=\"identity\"><dl><dt>{iin}</dt><dd id=\"d-iin\"></dd><dt>{bin}</dt><dd id=\"d-bin\"></dd>\
 <dt>{full_name}</dt><dd id=\"d-name\"></dd><dt>{validity}</dt><dd id=\"d-validity\"></dd></dl>\
 <button id=\"personal\">{personal}</button> <button id=\"services\">{services}</button></dialog>",
@@ -122,7 +141,9 @@ pub async fn login_page(
         password = t(Text::Password),
         sign_in = t(Text::SignIn),
         sign_in_eds = t(Text::SignInWithEds),
+        forgot = t(Text::ForgotPassword),
         register = t(Text::RegisterTitle),
+        instruction = t(Text::AuthInstruction),
         iin = t(Text::Iin),
         bin = t(Text::Bin),
         full_name = t(Text::FullName),

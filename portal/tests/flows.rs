@@ -220,20 +220,22 @@ async fn iins_on_the_refusal_list_get_the_guides_department_messages() {
         .unwrap();
     let psc = portal.register_individual().await;
     assert_eq!(psc.status, StatusCode::FORBIDDEN);
-    assert!(
-        psc.message()
-            .contains("documentation department of the PSC"),
-        "{}",
-        psc.message()
+    assert_eq!(
+        psc.message(),
+        "It is not possible to create an account using the entered IIN. For explanations, \
+it is necessary to contact the department of documentation of the population in the PSC"
     );
     portal
         .portal
         .with_db(|db| db::add_refusal(db, IIN, "cls"))
         .unwrap();
     let cls = portal.register_individual().await;
-    assert!(cls
-        .message()
-        .contains("Committee on Legal Statistics and Special Accounts"));
+    assert_eq!(
+        cls.message(),
+        "It is not possible to create an account using the entered IIN value. For explanations, \
+it is necessary to contact the Department of the Committee on Legal Statistics and Special \
+Accounts of the Prosecutor General's Office of the Republic of Kazakhstan http://www.pravstat.kz"
+    );
     assert_eq!(
         portal.login_password(IIN, GOOD_PASSWORD).await.message(),
         AUTH_ERROR

@@ -24,6 +24,10 @@ async fn every_page_sends_csp_nosniff_and_referrer_policy() {
     for uri in [
         "/?lang=en",
         "/register",
+        "/password",
+        "/password/eds",
+        "/password/email",
+        "/help",
         "/account",
         "/static/login.js",
         "/qoltanba.js",
@@ -55,7 +59,16 @@ async fn pages_have_no_inline_script_or_style_for_the_csp_to_block() {
     let portal = TestPortal::start();
     portal.register_individual().await;
     let cookie = portal.login_password(IIN, PASSWORD).await.cookie().unwrap();
-    for uri in ["/?lang=en", "/register?lang=kk", "/account", "/services"] {
+    for uri in [
+        "/?lang=en",
+        "/register?lang=kk",
+        "/password?lang=ru",
+        "/password/eds?lang=en",
+        "/password/email?lang=kk",
+        "/help?lang=en",
+        "/account",
+        "/services",
+    ] {
         let page = portal.get(uri, Some(&cookie)).await;
         assert_eq!(page.status, StatusCode::OK, "{uri}");
         let html = page.text;
@@ -79,6 +92,8 @@ async fn the_pages_scripts_and_style_are_served_with_their_types() {
         ("/static/login.js", "text/javascript"),
         ("/static/register.js", "text/javascript"),
         ("/static/session.js", "text/javascript"),
+        ("/static/password-eds.js", "text/javascript"),
+        ("/static/password-email.js", "text/javascript"),
     ] {
         let answer = portal.get(uri, None).await;
         assert_eq!(answer.status, StatusCode::OK, "{uri}");

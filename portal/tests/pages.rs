@@ -331,3 +331,129 @@ async fn registration_page_shows_the_user_agreement_before_its_tick() {
         .expect("tick");
     assert!(agreement < tick);
 }
+
+#[tokio::test]
+async fn the_login_page_links_forgot_password_and_the_instruction_in_each_language() {
+    let portal = start();
+    for (lang, forgot, instruction) in [
+        (
+            "en",
+            "Forgot your password?",
+            "User Authorization Instruction",
+        ),
+        (
+            "ru",
+            "Забыли пароль?",
+            "Инструкция по авторизации пользователя",
+        ),
+        (
+            "kk",
+            "Құпиясөзді ұмыттыңыз ба?",
+            "Пайдаланушыны авторизациялау нұсқаулығы",
+        ),
+    ] {
+        let text = portal.get(&format!("/?lang={lang}"), None).await.text;
+        assert!(
+            text.contains(&format!("<a href=\"/password?lang={lang}\">{forgot}</a>")),
+            "{lang}"
+        );
+        assert!(
+            text.contains(&format!("<a href=\"/help?lang={lang}\">{instruction}</a>")),
+            "{lang}"
+        );
+        // "Forgot your password?" belongs to the password form; the instruction follows both forms.
+        let password_form = text.find("id=\"password-form\"").unwrap();
+        let eds_form = text.find("id=\"eds-form\"").unwrap();
+        let forgot_at = text.find("/password?lang=").unwrap();
+        let instruction_at = text.find("/help?lang=").unwrap();
+        assert!(password_form < forgot_at && forgot_at < eds_form, "{lang}");
+        assert!(eds_form < instruction_at, "{lang}");
+    }
+}
+
+#[tokio::test]
+async fn the_forgot_password_page_offers_the_guides_two_ways() {
+    let portal = start();
+    let page = portal.get("/password?lang=en", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<h1>Password change</h1>"));
+    assert!(page
+        .text
+        .contains("href=\"/password/eds?lang=en\">Change password by EDS</a>"));
+    assert!(page
+        .text
+        .contains("href=\"/password/email?lang=en\">Change password by e-mail</a>"));
+    let ru = portal.get("/password?lang=ru", None).await.text;
+    assert!(ru.contains("Сменить пароль с помощью ЭЦП"));
+    assert!(ru.contains("Сменить пароль по e-mail"));
+}
+
+#[tokio::test]
+async fn the_eds_page_asks_for_the_certificate_before_the_new_password() {
+    let portal = start_with(Some("ws://127.0.0.1:4242/"));
+    let text = portal.get("/password/eds?lang=en", None).await.text;
+    let select = text
+        .find(">Select certificate</button>")
+        .expect("Select certificate");
+    let form = text
+        .find("<form id=\"change-form\" hidden>")
+        .expect("a hidden form");
+    assert!(select < form);
+    assert!(text.contains("New password <input type=\"password\" id=\"new-password\""));
+    assert!(text.contains("Password confirmation <input type=\"password\" id=\"confirmation\""));
+    assert!(text.contains("data-signer=\"ws://127.0.0.1:4242/\""));
+    assert!(text.contains("src=\"/static/password-eds.js\""));
+}
+
+#[tokio::test]
+async fn the_email_page_asks_an_individual_for_iin_document_and_date_and_a_legal_entity_for_bin_and_number(
+) {
+    let portal = start();
+    let text = portal.get("/password/email?lang=en", None).await.text;
+    let individual = text.find("id=\"individual-fields\"").unwrap();
+    let legal = text.find("id=\"legal-fields\" hidden disabled").unwrap();
+    for (label, id) in [
+        ("IIN", "iin"),
+        ("Document number", "document-number"),
+        ("Date of issue", "issue-date"),
+    ] {
+        let at = text.find(&format!("id=\"{id}\"")).unwrap();
+        assert!(text.contains(&format!("{label} <input")), "{label}");
+        assert!(individual < at && at < legal, "{label}");
+    }
+    for id in ["bin", "registration-number"] {
+        assert!(text.find(&format!("id=\"{id}\"")).unwrap() > legal, "{id}");
+    }
+    assert!(text.contains("Registration number <input"));
+    let kk = portal.get("/password/email?lang=kk", None).await.text;
+    assert!(kk.contains("Құжат нөмірі") && kk.contains("Тіркеу нөмірі"));
+}
+
+#[tokio::test]
+async fn the_instruction_explains_eds_login_and_what_to_do_when_the_browser_blocks_or_distrusts_qoltanba(
+) {
+    let portal = start();
+    for (lang, blocked, trust) in [
+        (
+            "en",
+            "If the browser blocks access to apps on this device",
+            "Trust the local certificate",
+        ),
+        (
+            "ru",
+            "Если браузер блокирует доступ к приложениям на устройстве",
+            "Доверять локальному сертификату",
+        ),
+        (
+            "kk",
+            "Браузер құрылғыдағы қолданбаларға қол жеткізуді бұғаттаса",
+            "Жергілікті сертификатқа сену",
+        ),
+    ] {
+        let page = portal.get(&format!("/help?lang={lang}"), None).await;
+        assert_eq!(page.status, StatusCode::OK, "{lang}");
+        assert!(page.text.contains(blocked), "{lang}");
+        assert!(page.text.contains(trust), "{lang}");
+        assert!(page.text.contains("Qoltanba"), "{lang}");
+    }
+}

@@ -57,6 +57,9 @@ pub struct ServeArgs {
     /// Serve ws:// only (no local CA is created).
     #[arg(long)]
     pub no_tls: bool,
+    /// Do not open the local channel the browser extension's native-messaging host uses.
+    #[arg(long)]
+    pub no_native_channel: bool,
 }
 
 /// `qoltanba tls ...`.
@@ -115,7 +118,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         args.keystore_dirs
     };
-    let config = Config {
+    let mut config = Config {
         keystore_dirs,
         recursive: args.recursive,
         max_message_size: args.max_message_size,
@@ -144,6 +147,14 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
+        if !args.no_native_channel {
+            // Without it the extension cannot reach this service; the socket still works.
+            let dir = crate::local_channel::runtime_dir();
+            match crate::local_channel::Listener::bind(&dir).await {
+                Ok(listener) => config.local_channel = Some(Arc::new(listener)),
+                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "no local channel for the browser extension"),
+            }
+        }
         super::serve(
             listener,
             config,

@@ -8,6 +8,7 @@ mod firefox_enterprise_roots;
 mod head;
 mod jobs;
 mod large_reads;
+mod local;
 mod rewind;
 pub mod tls;
 #[cfg(windows)]
@@ -52,6 +53,8 @@ pub struct Config {
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Whether `qoltanba tls install` has put the local CA into trust stores (status page).
     pub tls_installed: bool,
+    /// The local channel the native-messaging host relays the browser extension's pages over.
+    pub local_channel: Option<Arc<crate::local_channel::Listener>>,
 }
 
 impl Default for Config {
@@ -65,6 +68,7 @@ impl Default for Config {
             admission: Arc::new(Admission::default()),
             tls: None,
             tls_installed: false,
+            local_channel: None,
         }
     }
 }
@@ -111,6 +115,9 @@ pub async fn serve(
         shutdown: stopped,
     });
     tracing::info!(%address, tls = service.config.tls.is_some(), "listening");
+    if let Some(channel) = service.config.local_channel.clone() {
+        tokio::spawn(local::serve(channel, Arc::clone(&service)));
+    }
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

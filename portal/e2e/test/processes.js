@@ -80,8 +80,12 @@ function run(binary, args) {
   });
 }
 
-/** The reference portal on a free port with a fresh SQLite file; its pages call `signerUrl`. */
-export async function startPortal({ signerUrl }) {
+/**
+ * The reference portal on a free port with a fresh SQLite file; its pages call `signerUrl`. Its
+ * mail also goes to the SMTP server at `smtp`; `documents` (HOLDER=NUMBER[@DATE]) are what
+ * recovery by e-mail checks, `refusals` (IIN=psc|cls) the IINs that may not register.
+ */
+export async function startPortal({ signerUrl, smtp, documents = [], refusals = [] }) {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   const dir = mkdtempSync(join(tmpdir(), "qoltanba-portal-e2e-"));
@@ -93,6 +97,9 @@ export async function startPortal({ signerUrl }) {
     "--port", String(port), "--db", join(dir, "portal.db"),
     "--origin", origin, "--signer-url", signerUrl,
     "--ca", join(ca, "chain.pem"), "--crl", join(ca, "intermediate.crl"),
+    ...(smtp ? ["--smtp", smtp] : []),
+    ...documents.flatMap((d) => ["--document", d]),
+    ...refusals.flatMap((r) => ["--refuse", r]),
   ]);
   await waitForPort(port, child, "qoltanba-portal");
   return {

@@ -4,18 +4,15 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  KEYSTORES, REPO, freePort, launchChromium, startPortal, startService,
+  KEYSTORES, freePort, launchChromium, startPortal, startService,
 } from "./processes.js";
+import { SUCCESS, screenshot as screenshotOf, textOf } from "./browser.js";
 
-const SUCCESS = "Congratulations, you have successfully registered on the web Portal of the \"Electronic Government\" of the Republic of Kazakhstan";
 const IIN = "123456789011";
 const PASSWORD = "Secret123";
-
-/** Where the screenshots go (git-ignored); E2E_SCREENSHOTS overrides. */
-const SCREENSHOTS = process.env.E2E_SCREENSHOTS ?? join(REPO, "portal/e2e/screenshots");
 
 /** The AUTH certificate's common name and validity dates, read from the file, not hard-coded. */
 function authCertificate() {
@@ -23,14 +20,6 @@ function authCertificate() {
   const day = (text) => new Date(text).toISOString().slice(0, 10);
   const commonName = /CN=([^\n]+)/.exec(certificate.subject)[1];
   return { commonName, validity: `${day(certificate.validFrom)} — ${day(certificate.validTo)}` };
-}
-
-/** The visible text of `selector` once the page has put something there. */
-async function textOf(page, selector) {
-  const locator = page.locator(selector);
-  await locator.waitFor({ state: "visible" });
-  await page.waitForFunction((s) => document.querySelector(s)?.textContent.trim() !== "", selector);
-  return (await locator.textContent()).trim();
 }
 
 describe("registration and login with EDS in Chromium", () => {
@@ -46,12 +35,9 @@ describe("registration and login with EDS in Chromium", () => {
     service = await startService({ port: servicePort, origin: portal.origin, keystore });
   }
 
-  async function screenshot(name) {
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
+  const screenshot = (name) => screenshotOf(page, name);
 
   before(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     servicePort = await freePort();
     portal = await startPortal({ signerUrl: `ws://127.0.0.1:${servicePort}/` });
     browser = await launchChromium();
