@@ -15,6 +15,9 @@ APP_PACKAGES := libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev 
   libjavascriptcoregtk-4.1-dev libxdo-dev libssl-dev file
 # The tray app's GUI test: a virtual display, a session bus, WebKit's WebDriver, a font.
 GUI_PACKAGES := xvfb xauth dbus-daemon webkit2gtk-driver fonts-dejavu-core
+# The Windows build and its checks under Wine (docs/windows.md): MinGW-w64 links the exe and
+# builds aws-lc and the test-only bcryptprimitives shim; Wine 8 runs them; NSIS makes the installer.
+WINDOWS_PACKAGES := gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine64 wine nsis
 # The portal's browser test only (so `make run` does not pull in a browser).
 E2E_PACKAGES := chromium
 
@@ -29,7 +32,7 @@ define install_missing
 	fi
 endef
 
-.PHONY: run serve test deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e package screenshots certs bench bench-app clean
+.PHONY: windows windows-deps package-windows run serve test deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e extension-test package screenshots certs bench bench-app clean
 
 # The tray app on a desktop; on a machine without a display, the headless service with the
 # terminal prompt (DESIGN.md's server mode).
@@ -48,7 +51,7 @@ serve: deps
 	@echo "Starting the signing service on 127.0.0.1:13579 with the terminal prompt (Ctrl-C stops it)."
 	./target/release/qoltanba serve --prompt tty
 
-test: deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e
+test: deps cargo-tools check-fixtures lint audit unit gui-test portal-e2e extension-test windows
 
 deps:
 	$(call install_missing,$(TEST_PACKAGES) $(APP_PACKAGES))
@@ -121,6 +124,66 @@ portal-e2e:
 	$(call install_missing,$(E2E_PACKAGES))
 	cd portal/e2e && npm ci --no-audit --no-fund && npm test
 
+WINDOWS_TARGET := x86_64-pc-windows-gnu
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+WINDOWS_EXE := $(TARGET_DIR)/$(WINDOWS_TARGET)/debug/qoltanba.exe
+# The same folder as Windows programs see it (Wine maps / to Z:): test binaries in deps/ find
+# WebView2Loader.dll there.
+WINDOWS_EXE_DIR := Z:$(subst /,\,$(TARGET_DIR)/$(WINDOWS_TARGET)/debug)
+# A throwaway Wine prefix for the tests, with the test-only bcryptprimitives.dll shim in it.
+WINE_DIR := $(TARGET_DIR)/wine
+WINE_ENV := WINEPREFIX=$(WINE_DIR)/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+
+windows-deps:
+	$(call install_missing,$(WINDOWS_PACKAGES))
+	@rustup target list --installed | grep -qx $(WINDOWS_TARGET) || rustup target add $(WINDOWS_TARGET)
+
+# Cross-builds qoltanba.exe and the tray app, and runs them under Wine: the CLI on the real NCA
+# keystores, the Root store, the installer and the tray app (tests/wine.rs), the Credential
+# Manager (src-tauri/tests/windows_credentials.rs), then the socket suite against
+# `qoltanba.exe serve` (tests/wine/socket_suite.sh). docs/windows.md says what each proves.
+WINDOWS_BUILD := --target $(WINDOWS_TARGET) --workspace --exclude qoltanba-portal --exclude qoltanba-verify
+windows: deps windows-deps
+	$(call install_missing,$(GUI_PACKAGES))
+	cargo build $(WINDOWS_BUILD) --bins
+	@mkdir -p $(WINE_DIR)/stage
+	x86_64-w64-mingw32-gcc -shared -O2 -s -o $(WINE_DIR)/bcryptprimitives.dll \
+	  tests/wine/bcryptprimitives.c -ladvapi32
+	@if [ ! -f $(WINE_DIR)/prefix/system.reg ]; then $(WINE_ENV) wine wineboot -i; $(WINE_ENV) wineserver -w; fi
+	cp $(WINE_DIR)/bcryptprimitives.dll $(WINE_DIR)/prefix/drive_c/windows/system32/
+	x86_64-w64-mingw32-strip -o $(WINE_DIR)/stage/qoltanba.exe $(WINDOWS_EXE)
+	makensis -V2 -DVERSION=$(VERSION) -DBINDIR=$(WINE_DIR)/stage \
+	  -DOUTFILE=$(WINE_DIR)/qoltanba-test-setup.exe packaging/windows/qoltanba.nsi
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) \
+	  QOLTANBA_WINDOWS_INSTALLER=$(WINE_DIR)/qoltanba-test-setup.exe \
+	  cargo test --workspace --test wine -- --ignored --skip tray_app
+# The tray app alone, once the prefix is idle: Wine's desktop process must start under Xvfb.
+	$(WINE_ENV) wineserver -w
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) cargo test --workspace --test wine tray_app -- --ignored
+	$(WINE_ENV) WINEPATH='$(WINDOWS_EXE_DIR)' cargo test $(WINDOWS_BUILD) --test windows_credentials
+	$(WINE_ENV) QOLTANBA_WINDOWS_EXE=$(WINDOWS_EXE) tests/wine/socket_suite.sh
+
+# The Windows release: qoltanba.exe and the tray app, in a per-user NSIS installer
+# (packaging/windows/qoltanba.nsi; Tauri's own NSIS bundler downloads its tools from GitHub).
+WINDOWS_RELEASE := $(TARGET_DIR)/$(WINDOWS_TARGET)/release
+package-windows: deps windows-deps
+	cargo build --release --target $(WINDOWS_TARGET) --workspace \
+	  --exclude qoltanba-portal --exclude qoltanba-verify --bins
+	@mkdir -p $(WINDOWS_RELEASE)/bundle/nsis
+	makensis -V2 -DVERSION=$(VERSION) -DWITH_APP -DBINDIR=$(WINDOWS_RELEASE) \
+	  -DOUTFILE=$(WINDOWS_RELEASE)/bundle/nsis/Qoltanba_$(VERSION)_x64-setup.exe \
+	  packaging/windows/qoltanba.nsi
+	@ls -l $(WINDOWS_RELEASE)/qoltanba.exe $(WINDOWS_RELEASE)/qoltanba-app.exe \
+	  $(WINDOWS_RELEASE)/bundle/nsis/Qoltanba_$(VERSION)_x64-setup.exe
+
+# The browser path (issue 17) in headless Chromium: Local Network Access blocks a public page and
+# client-js says so; the unpacked extension + `qoltanba native-host` sign and log in without it;
+# `web-ext lint` checks the Firefox build (extension/README.md).
+extension-test:
+	$(call install_missing,$(E2E_PACKAGES) openssl xmlsec1)
+	cd extension && npm ci --no-audit --no-fund && npm test
+
 # Regenerate the test PKI (certs-test/README.md lists what it makes).
 certs:
 	bash certs-test/generate.sh
@@ -133,6 +196,7 @@ bench:
 	bench/gost_compare.sh
 	bench/serve_start.sh
 	bench/flood_rss.sh
+	bench/extension.sh
 	$(MAKE) --no-print-directory bench-app
 
 # The tray app's start time, memory and sizes (builds the .deb first for its size).

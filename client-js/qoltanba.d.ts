@@ -2,18 +2,43 @@
 
 export declare const DEFAULT_URL: string;
 
+/**
+ * Why connect() failed: nothing answers; the browser blocked the site from apps on this device
+ * (Local Network Access); wss:// fails where ws:// answers (local CA not trusted); another program
+ * (an old Qoltanba or NCALayer) holds the port.
+ */
+export type ConnectionReason = "not_running" | "blocked_by_browser" | "certificate_untrusted" | "not_qoltanba";
+
+export type Locale = "kk" | "ru" | "en";
+
 /** Why a call failed; the native API's reasons plus the connection's own. */
 export type Reason =
-  | "not_running" | "not_qoltanba" | "closed"
+  | ConnectionReason | "closed"
   | "bad_request" | "cancelled" | "origin_denied" | "wrong_password"
   | "no_matching_certificate" | "certificate_expired" | "unsupported_key" | "busy" | "timeout";
 
 export declare class QoltanbaError extends Error {
   readonly reason?: Reason;
   readonly code?: number | string;
+  /** For blocked_by_browser: the setting to change in this browser, in the error's language. */
   readonly details?: string;
+  /** For blocked_by_browser: the permission as the browser reported it. */
+  readonly permission?: PermissionReport;
   readonly cancelled: boolean;
 }
+
+export interface PermissionReport { name: "loopback-network" | "local-network-access"; state: "granted" | "denied" | "prompt"; }
+
+/** Connection failure messages per language and reason; `{url}` stands for the address. */
+export declare const MESSAGES: Record<Locale, Record<ConnectionReason, string>>;
+/** The Local Network Access setting to change, per language and browser. */
+export declare const BROWSER_SETTINGS: Record<Locale, Record<"chrome" | "edge" | "firefox", string>>;
+
+/** The browser's permission state for reaching apps on this device; null when it knows neither name. */
+export declare function localNetworkPermission(permissions?: { query(d: { name: string }): Promise<{ state: string }> }): Promise<PermissionReport | null>;
+
+/** Why a connection to `url` fails, as the error connect() would reject with. */
+export declare function diagnose(options?: ConnectOptions): Promise<QoltanbaError>;
 
 /** Minimal WebSocket surface the library uses (browser WebSocket, or `ws` in Node). */
 export interface SocketLike {
@@ -28,6 +53,12 @@ export interface ConnectOptions {
   webSocket?: (url: string) => SocketLike;
   /** Milliseconds to wait for the socket and for `qoltanba.version`. */
   timeout?: number;
+  /** Language of connection errors (kk, ru, en; default the browser's, else en). */
+  locale?: string;
+  /** The Permissions API to ask (default navigator.permissions). */
+  permissions?: { query(d: { name: string }): Promise<{ state: string }> };
+  /** Use the Qoltanba browser extension when the page has it (default true). */
+  useExtension?: boolean;
 }
 
 export interface Version { version: string; protocol: number; features: string[]; }
@@ -60,6 +91,8 @@ export declare function connect(options?: ConnectOptions): Promise<QoltanbaClien
 
 export declare class QoltanbaClient {
   readonly url: string;
+  /** "extension" when the Qoltanba browser extension carries the connection. */
+  readonly via: "extension" | "socket";
   version: Version | null;
   close(): void;
   call(method: string, params?: unknown, timeout?: number, document?: Blob | ArrayBuffer | ArrayBufferView): Promise<any>;
@@ -88,7 +121,7 @@ export interface BasicsSignRequest {
 }
 
 export declare class NCALayerClient {
-  constructor(url?: string, options?: { webSocket?: (url: string) => SocketLike });
+  constructor(url?: string, options?: { webSocket?: (url: string) => SocketLike; locale?: string });
   connect(): Promise<string>;
   close(): void;
   getActiveTokens(): Promise<string[]>;

@@ -39,30 +39,53 @@ function messageText(event) {
 }
 
 /**
- * Opens the connection and checks that Qoltanba (not another program) answers.
- * Rejects with reason `not_running` when nothing listens, `not_qoltanba` when something else does.
+ * Opens the connection and checks that Qoltanba (not another program) answers. Prefers the
+ * Qoltanba browser extension when the page has it (no local network request, no certificate).
+ * A failure says why: `not_running`, `blocked_by_browser`, `certificate_untrusted` or
+ * `not_qoltanba` (an old Qoltanba or NCALayer holds the port), in `locale` (kk, ru or en).
  */
-export async function connect({ url = DEFAULT_URL, webSocket = defaultSocket, timeout = 10000 } = {}) {
-  const socket = webSocket(url);
-  await new Promise((resolve, reject) => {
+export async function connect({
+  url = DEFAULT_URL, webSocket, timeout = 10000, locale, permissions, useExtension = true,
+} = {}) {
+  const language = pickLocale(locale);
+  const extension = webSocket === undefined && useExtension ? extensionBridge() : null;
+  if (extension) {
+    const socket = extension.webSocket(url);
+    if (await opened(socket, timeout)) return handshake(socket, url, "extension", timeout, language);
+    // The extension is there but its native-messaging host is not installed: try the network.
+    if (socket.failure !== "host_missing") throw connectionError("not_running", language, { url });
+  }
+  const open = webSocket ?? defaultSocket;
+  const socket = open(url);
+  if (!(await opened(socket, timeout))) {
+    throw await diagnose({ url, webSocket: open, locale: language, permissions });
+  }
+  return handshake(socket, url, "socket", timeout, language);
+}
+
+/** Whether `socket` opens within `timeout` ms (closed when it does not). */
+function opened(socket, timeout) {
+  return new Promise((resolve) => {
     const timer = setTimeout(() => {
       try { socket.close(); } catch { /* already closed */ }
-      reject(notRunning(url));
+      resolve(false);
     }, timeout);
-    socket.addEventListener("open", () => { clearTimeout(timer); resolve(); }, { once: true });
-    socket.addEventListener("error", () => { clearTimeout(timer); reject(notRunning(url)); }, { once: true });
+    socket.addEventListener("open", () => { clearTimeout(timer); resolve(true); }, { once: true });
+    socket.addEventListener("error", () => { clearTimeout(timer); resolve(false); }, { once: true });
   });
+}
+
+/** Checks that Qoltanba, not another program, answers on the open socket. */
+async function handshake(socket, url, via, timeout, language) {
   const client = new QoltanbaClient(socket, url);
+  client.via = via;
   let version;
   try {
     version = await client.call("qoltanba.version", undefined, timeout);
   } catch (error) {
     client.close();
-    if (error instanceof QoltanbaError && error.reason === "timeout") {
-      throw new QoltanbaError(
-        `The program at ${url} is not Qoltanba (it does not answer qoltanba.version); is NCALayer running instead?`,
-        { reason: "not_qoltanba" },
-      );
+    if (error instanceof QoltanbaError && (error.reason === "timeout" || error.code === -32601)) {
+      throw connectionError("not_qoltanba", language, { url });
     }
     throw error;
   }
@@ -70,11 +93,132 @@ export async function connect({ url = DEFAULT_URL, webSocket = defaultSocket, ti
   return client;
 }
 
-function notRunning(url) {
-  return new QoltanbaError(
-    `Qoltanba is not running: nothing answers at ${url}. Start Qoltanba and try again.`,
-    { reason: "not_running" },
-  );
+/** The extension's page bridge, set by its document-start script in the page's own world. */
+function extensionBridge() {
+  const bridge = globalThis.qoltanbaExtension;
+  return bridge && typeof bridge.webSocket === "function" ? bridge : null;
+}
+
+/**
+ * The browser's permission for pages to reach apps on this device: Chrome 145+ calls it
+ * `loopback-network`, earlier Chromium `local-network-access`; null when the browser knows neither.
+ */
+export async function localNetworkPermission(permissions = globalThis.navigator?.permissions) {
+  if (!permissions || typeof permissions.query !== "function") return null;
+  for (const name of ["loopback-network", "local-network-access"]) {
+    try {
+      const status = await permissions.query({ name });
+      return { name, state: status.state };
+    } catch {
+      // This browser does not know the name: try the next one.
+    }
+  }
+  return null;
+}
+
+/** True when the page itself is on this machine (no Local Network Access check applies). */
+function pageIsLocal() {
+  const host = globalThis.location?.hostname;
+  return host === "localhost" || host === "[::1]" || /^127\./.test(host ?? "");
+}
+
+/** Whether a socket to `url` opens within `timeout` ms (closed at once). */
+function opens(url, open, timeout) {
+  return new Promise((resolve) => {
+    let socket;
+    try { socket = open(url); } catch { resolve(false); return; }
+    const done = (result) => {
+      clearTimeout(timer);
+      try { socket.close(); } catch { /* already closed */ }
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(false), timeout);
+    socket.addEventListener("open", () => done(true), { once: true });
+    socket.addEventListener("error", () => done(false), { once: true });
+  });
+}
+
+/**
+ * Why a connection to `url` failed: the browser's permission first (a refused permission looks
+ * exactly like a stopped app to the page), then wss:// against ws:// on the same port.
+ */
+export async function diagnose({ url = DEFAULT_URL, webSocket = defaultSocket, locale, permissions } = {}) {
+  const language = pickLocale(locale);
+  const permission = await localNetworkPermission(permissions);
+  if (permission && permission.state !== "granted" && !pageIsLocal()) {
+    return connectionError("blocked_by_browser", language, { url, permission });
+  }
+  if (url.startsWith("wss://") && await opens(`ws://${url.slice("wss://".length)}`, webSocket, 2000)) {
+    return connectionError("certificate_untrusted", language, { url });
+  }
+  return connectionError("not_running", language, { url });
+}
+
+/** The browser the page runs in, for the one setting the user has to change. */
+function browserName() {
+  const agent = globalThis.navigator?.userAgent ?? "";
+  if (/Edg\//.test(agent)) return "edge";
+  if (/Firefox\//.test(agent)) return "firefox";
+  return "chrome";
+}
+
+function pickLocale(locale) {
+  const wanted = (locale ?? globalThis.navigator?.language ?? "en").slice(0, 2).toLowerCase();
+  return MESSAGES[wanted] ? wanted : "en";
+}
+
+/** Where each browser keeps the setting that lets a site reach apps on this device. */
+export const BROWSER_SETTINGS = {
+  en: {
+    chrome: "In Chrome: click the icon left of the address, open \"Site settings\" and set \"Apps on device\" (older versions: \"Local network access\") to Allow, then reload the page.",
+    edge: "In Edge: click the icon left of the address, open \"Permissions for this site\" and set \"Local network access\" to Allow, then reload the page.",
+    firefox: "In Firefox: click the permissions icon in the address bar and allow \"Access other apps and services on this device\", then reload the page.",
+  },
+  ru: {
+    chrome: "В Chrome: нажмите значок слева от адреса, откройте «Настройки сайтов» и для «Приложения на устройстве» (в старых версиях «Доступ к локальной сети») выберите «Разрешить», затем обновите страницу.",
+    edge: "В Edge: нажмите значок слева от адреса, откройте «Разрешения для этого сайта» и для «Доступ к локальной сети» выберите «Разрешить», затем обновите страницу.",
+    firefox: "В Firefox: нажмите значок разрешений в адресной строке и разрешите «Доступ к другим приложениям и службам на этом устройстве», затем обновите страницу.",
+  },
+  kk: {
+    chrome: "Chrome-да: мекенжайдың сол жағындағы белгішені басып, «Сайт параметрлері» бөлімінде «Құрылғыдағы қолданбалар» (ескі нұсқаларда «Жергілікті желіге қол жеткізу») үшін «Рұқсат ету» таңдаңыз, содан кейін бетті жаңартыңыз.",
+    edge: "Edge-де: мекенжайдың сол жағындағы белгішені басып, «Осы сайттың рұқсаттары» бөлімінде «Жергілікті желіге қол жеткізу» үшін «Рұқсат ету» таңдаңыз, содан кейін бетті жаңартыңыз.",
+    firefox: "Firefox-та: мекенжай жолағындағы рұқсаттар белгішесін басып, «Осы құрылғыдағы басқа қолданбалар мен қызметтерге қол жеткізу» рұқсат етіңіз, содан кейін бетті жаңартыңыз.",
+  },
+};
+
+/** Connection failures in Kazakh, Russian and English; `{url}` is filled in. */
+export const MESSAGES = {
+  en: {
+    not_running: "Qoltanba is not running: nothing answers at {url}. Start Qoltanba and try again.",
+    blocked_by_browser: "The browser blocked this site from reaching apps on this device, so it cannot reach Qoltanba.",
+    certificate_untrusted: "Qoltanba is running, but the browser does not trust its local certificate for {url}. Run \"qoltanba tls install\" (or install the Qoltanba browser extension) and restart the browser.",
+    not_qoltanba: "Another program holds the port at {url}: an old Qoltanba or NCALayer. Quit it and start Qoltanba.",
+  },
+  ru: {
+    not_running: "Qoltanba не запущена: по адресу {url} никто не отвечает. Запустите Qoltanba и повторите.",
+    blocked_by_browser: "Браузер запретил этому сайту обращаться к приложениям на этом устройстве, поэтому он не может связаться с Qoltanba.",
+    certificate_untrusted: "Qoltanba запущена, но браузер не доверяет её локальному сертификату для {url}. Выполните «qoltanba tls install» (или установите расширение Qoltanba для браузера) и перезапустите браузер.",
+    not_qoltanba: "Порт {url} занят другой программой: старой Qoltanba или NCALayer. Закройте её и запустите Qoltanba.",
+  },
+  kk: {
+    not_running: "Qoltanba іске қосылмаған: {url} мекенжайында ешкім жауап бермейді. Qoltanba-ны іске қосып, қайталап көріңіз.",
+    blocked_by_browser: "Браузер бұл сайтқа осы құрылғыдағы қолданбаларға қол жеткізуге тыйым салды, сондықтан ол Qoltanba-мен байланыса алмайды.",
+    certificate_untrusted: "Qoltanba іске қосылған, бірақ браузер оның {url} үшін жергілікті сертификатына сенбейді. «qoltanba tls install» орындаңыз (немесе Qoltanba браузер кеңейтімін орнатыңыз) және браузерді қайта іске қосыңыз.",
+    not_qoltanba: "{url} портын басқа бағдарлама алып тұр: ескі Qoltanba немесе NCALayer. Оны жабып, Qoltanba-ны іске қосыңыз.",
+  },
+};
+
+/** A connection failure with its message in `locale`; `blocked_by_browser` names the setting. */
+function connectionError(reason, locale, { url, permission } = {}) {
+  let message = MESSAGES[locale][reason].replaceAll("{url}", url);
+  let details;
+  if (reason === "blocked_by_browser") {
+    details = BROWSER_SETTINGS[locale][browserName()];
+    message = `${message} ${details}`;
+  }
+  const error = new QoltanbaError(message, { reason, details });
+  if (permission) error.permission = permission;
+  return error;
 }
 
 /** One connection: native JSON-RPC calls matched by id, NCALayer calls answered in order. */
@@ -83,6 +227,8 @@ export class QoltanbaClient {
     this.socket = socket;
     this.url = url;
     this.version = null;
+    /** "extension" when the Qoltanba browser extension carries the connection, else "socket". */
+    this.via = "socket";
     this.nextId = 1;
     this.pending = new Map();
     this.ncalayerQueue = [];
@@ -239,15 +385,16 @@ const NCALAYER_REASONS = {
  * NCALayer client (`new NCALayerClient(url)`, `await client.connect()`), over Qoltanba.
  */
 export class NCALayerClient {
-  constructor(url = DEFAULT_URL, { webSocket = defaultSocket } = {}) {
+  constructor(url = DEFAULT_URL, { webSocket, locale } = {}) {
     this.url = url;
     this.webSocket = webSocket;
+    this.locale = locale;
     this.client = null;
   }
 
   /** Connects; rejects with reason `not_running` when nothing listens. */
   async connect() {
-    this.client = await connect({ url: this.url, webSocket: this.webSocket });
+    this.client = await connect({ url: this.url, webSocket: this.webSocket, locale: this.locale });
     return NCALAYER_GREETING_VERSION;
   }
 

@@ -5,6 +5,11 @@
 pub use qoltanba_core::{cert, error, gost, keystore, ocsp, sign, signature_check, timestamp};
 pub use qoltanba_core::{Action, Error, Result};
 
+pub mod folders;
+// The browser extension's way in (issue 17).
+pub mod local_channel;
+pub mod native_host;
+
 pub mod policy;
 pub mod private_file;
 pub mod prompt;

@@ -35,6 +35,9 @@ enum Command {
     /// Manage the local CA for wss://.
     #[command(subcommand)]
     Tls(serve_cli::TlsCommand),
+    /// The browser extension's native-messaging host (the browser starts it); install/uninstall
+    /// write or remove its manifest.
+    NativeHost(qoltanba::native_host::cli::NativeHostArgs),
 }
 
 #[derive(Subcommand)]
@@ -127,6 +130,7 @@ fn main() -> ExitCode {
         Command::Sign(args) => sign_file(&args),
         Command::Serve(args) => serve_cli::run_serve(args),
         Command::Tls(command) => serve_cli::run_tls(command),
+        Command::NativeHost(args) => qoltanba::native_host::cli::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

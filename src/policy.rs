@@ -217,10 +217,9 @@ impl ApprovalStore {
     }
 }
 
-/// The per-user config dir (`~/.config/qoltanba` on Linux).
+/// The per-user config dir (`~/.config/qoltanba` on Linux, `%APPDATA%\Qoltanba` on Windows).
 pub fn default_config_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("kz", "Qoltanba", "qoltanba")
-        .map(|d| d.config_dir().to_path_buf())
+    crate::folders::config_dir()
 }
 
 #[cfg(test)]

@@ -69,13 +69,14 @@ export async function waitForPort(port, child) {
 }
 
 /** A running service whose scripted user always picks `keystore` and types `password`. */
-export async function startService(keystore, { password = PASSWORD, origin = ORIGIN } = {}) {
+export async function startService(keystore, { password = PASSWORD, origin = ORIGIN, tls = false } = {}) {
   const port = await freePort();
   const configDir = mkdtempSync(join(tmpdir(), "qoltanba-js-"));
   // Timestamped requests (createCMSSignatureFromBase64, tsaProfile) go to a local openssl TSA.
   const tsa = await startTsa(REPO);
   const child = spawn(qoltanbaBinary(), [
-    "serve", "--port", String(port), "--no-tls", "--config-dir", configDir, "--tsa-url", tsa.url,
+    "serve", "--port", String(port), ...(tls ? [] : ["--no-tls"]), "--config-dir", configDir,
+    "--tsa-url", tsa.url,
     "--keystore-dir", join(REPO, "certs-test/keystores"),
     "--allow-origin", origin, "--prompt", "scripted",
     "--scripted-keystore", keystore, "--scripted-password", password,

@@ -2,7 +2,9 @@
 // the Content-Security-Policy allows no inline script) and the API call.
 export const settings = document.body.dataset;
 export const lang = settings.lang;
-export const signer = { url: settings.signer };
+// connect() explains a failed connection (not running, blocked by the browser, untrusted
+// certificate, port taken) in the page language; login.js and register.js show error.message.
+export const signer = { url: settings.signer, locale: lang };
 export const texts = JSON.parse(settings.texts ?? "{}");
 
 export const byId = (id) => document.getElementById(id);

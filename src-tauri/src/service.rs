@@ -89,6 +89,13 @@ pub async fn run(
     };
     status.state = State::Listening;
     report(status.clone());
+    // The browser extension's way in (qoltanba native-host); pages' sockets work without it.
+    let dir = qoltanba::local_channel::runtime_dir();
+    let mut config = config;
+    match qoltanba::local_channel::Listener::bind(&dir).await {
+        Ok(channel) => config.local_channel = Some(Arc::new(channel)),
+        Err(e) => tracing::warn!(error = %e, "no local channel for the browser extension"),
+    }
     if let Err(e) = server::serve(listener, config, prompt, approvals, std::future::pending()).await
     {
         tracing::error!(error = %e, "service stopped");

@@ -60,6 +60,9 @@ pub struct ServeArgs {
     /// The RFC 3161 TSA asked when a page wants a timestamped signature (plain http://).
     #[arg(long, value_name = "URL", default_value = crate::timestamp::NCA_TSA_URL)]
     pub tsa_url: String,
+    /// Do not open the local channel the browser extension's native-messaging host uses.
+    #[arg(long)]
+    pub no_native_channel: bool,
 }
 
 /// `qoltanba tls ...`.
@@ -73,8 +76,14 @@ pub enum TlsCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Add the local CA to Chrome's and Firefox's NSS trust stores.
+    /// Add the local CA to the browsers' trust stores (NSS on Linux; the user's Root store and
+    /// Firefox's enterprise roots on Windows).
     Install {
+        #[arg(long, value_name = "DIR")]
+        config_dir: Option<PathBuf>,
+    },
+    /// Remove every Qoltanba CA from the trust stores `install` uses.
+    Uninstall {
         #[arg(long, value_name = "DIR")]
         config_dir: Option<PathBuf>,
     },
@@ -85,17 +94,9 @@ fn config_dir(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         .context("no config dir: pass --config-dir")
 }
 
-/// Home, Downloads and Documents: where browsers save the keystores NCA issues.
+/// The folders searched for keystores when none is given: the system's usual places.
 pub fn default_keystore_dirs() -> Vec<PathBuf> {
-    let Some(user) = directories::UserDirs::new() else {
-        return Vec::new();
-    };
-    let mut dirs = vec![
-        user.home_dir().to_path_buf(),
-        user.home_dir().join("Downloads"),
-    ];
-    dirs.extend(user.document_dir().map(|d| d.to_path_buf()));
-    dirs
+    crate::folders::keystore_dirs()
 }
 
 /// Runs `qoltanba serve` until SIGINT or SIGTERM.
@@ -120,7 +121,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         args.keystore_dirs
     };
-    let config = Config {
+    let mut config = Config {
         keystore_dirs,
         recursive: args.recursive,
         max_message_size: args.max_message_size,
@@ -153,6 +154,14 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot listen on {address}"))?;
+        if !args.no_native_channel {
+            // Without it the extension cannot reach this service; the socket still works.
+            let dir = crate::local_channel::runtime_dir();
+            match crate::local_channel::Listener::bind(&dir).await {
+                Ok(listener) => config.local_channel = Some(Arc::new(listener)),
+                Err(e) => tracing::warn!(error = %e, dir = %dir.display(), "no local channel for the browser extension"),
+            }
+        }
         super::serve(
             listener,
             config,
@@ -188,7 +197,13 @@ async fn shutdown_signal() {
     }
 }
 
-/// Runs `qoltanba tls init` or `qoltanba tls install`.
+fn home_dir() -> anyhow::Result<PathBuf> {
+    directories::BaseDirs::new()
+        .map(|d| d.home_dir().to_path_buf())
+        .context("no home directory")
+}
+
+/// Runs `qoltanba tls init`, `install` or `uninstall`.
 pub fn run_tls(command: TlsCommand) -> anyhow::Result<()> {
     match command {
         TlsCommand::Init {
@@ -202,10 +217,7 @@ pub fn run_tls(command: TlsCommand) -> anyhow::Result<()> {
         }
         TlsCommand::Install { config_dir: dir } => {
             let files = tls::init(&config_dir(dir)?, false)?;
-            let home = directories::BaseDirs::new()
-                .map(|d| d.home_dir().to_path_buf())
-                .context("no home directory")?;
-            let results = tls::install(&files, &home);
+            let results = tls::install(&files, &home_dir()?);
             for installed in &results {
                 match &installed.result {
                     Ok(()) => println!("Installed in {}", installed.database.display()),
@@ -217,6 +229,23 @@ pub fn run_tls(command: TlsCommand) -> anyhow::Result<()> {
                 print!("{}", tls::manual_steps(&files));
             }
             println!("Restart the browser for the change to take effect.");
+        }
+        TlsCommand::Uninstall { config_dir: dir } => {
+            let files = tls::TlsFiles::new(&config_dir(dir)?);
+            let results = tls::uninstall(&files, &home_dir()?);
+            let mut failed = false;
+            for removed in &results {
+                match &removed.result {
+                    Ok(()) => println!("Removed from {}", removed.database.display()),
+                    Err(e) => {
+                        failed = true;
+                        println!("Failed for {}: {e}", removed.database.display());
+                    }
+                }
+            }
+            if failed {
+                anyhow::bail!("the local CA could not be removed everywhere");
+            }
         }
     }
     Ok(())

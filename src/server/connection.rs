@@ -8,7 +8,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use super::admission::Connected;
@@ -121,23 +121,13 @@ where
             return;
         }
     };
-    let config = WebSocketConfig::default()
-        // tungstenite preallocates the read buffer: 128 KiB by default, per idle connection.
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(READ_BUFFER)
-        .max_message_size(Some(service.config.max_message_size))
-        .max_frame_size(Some(service.config.max_message_size));
+    let config = socket_config(&service);
     // The handshake re-reads exactly the head (tungstenite refuses bytes after it as junk); a
     // frame the client sent without waiting for the 101 follows once the WebSocket reads.
     let pipelined = bytes.split_off(head.length);
     let stream = Rewind::new(bytes, Rewind::new(pipelined, stream));
     let connected = service.config.admission.connect(&origin);
-    let (stream, gate) = Metered::new(
-        stream,
-        connected.large_readers(),
-        service.config.admission.large_readers(),
-        SLOT_TIMEOUT,
-    );
+    let (stream, gate) = metered(stream, &connected, &service);
     let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(config));
     let ws = match Box::pin(handshake).await {
         Ok(ws) => ws,
@@ -149,6 +139,47 @@ where
     tracing::info!(%peer, %origin, secure, "connected");
     Box::pin(run_socket(ws, connected, gate, service, origin)).await;
     tracing::info!(%peer, "disconnected");
+}
+
+fn socket_config(service: &Service) -> WebSocketConfig {
+    WebSocketConfig::default()
+        // tungstenite preallocates the read buffer: 128 KiB by default, per idle connection.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(READ_BUFFER)
+        .max_message_size(Some(service.config.max_message_size))
+        .max_frame_size(Some(service.config.max_message_size))
+}
+
+fn metered<S>(
+    stream: S,
+    connected: &Connected,
+    service: &Service,
+) -> (Metered<S>, Arc<MessageGate>) {
+    Metered::new(
+        stream,
+        connected.large_readers(),
+        service.config.admission.large_readers(),
+        SLOT_TIMEOUT,
+    )
+}
+
+/// A WebSocket relayed by the native-messaging host: `origin` is the one the browser gave the
+/// extension, already checked; from here on it is the same path as a page's socket.
+pub(super) async fn serve_relayed<S>(stream: S, origin: String, service: Arc<Service>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let connected = service.config.admission.connect(&origin);
+    let (stream, gate) = metered(stream, &connected, &service);
+    let ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        stream,
+        Role::Server,
+        Some(socket_config(&service)),
+    )
+    .await;
+    tracing::info!(%origin, "connected through the browser extension");
+    Box::pin(run_socket(ws, connected, gate, service, origin)).await;
+    tracing::info!("extension connection closed");
 }
 
 async fn refuse_head<S: AsyncWrite + Unpin>(stream: &mut S, peer: SocketAddr, e: HeadError) {

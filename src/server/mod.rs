@@ -3,11 +3,16 @@
 mod admission;
 pub mod cli;
 mod connection;
+#[cfg(any(windows, test))]
+mod firefox_enterprise_roots;
 mod head;
 mod jobs;
 mod large_reads;
+mod local;
 mod rewind;
 pub mod tls;
+#[cfg(windows)]
+mod windows_root_store;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -50,6 +55,8 @@ pub struct Config {
     pub tls_installed: bool,
     /// The TSA for requests that ask for a timestamp (default: NCA's, over HTTP).
     pub tsa: Option<crate::protocol::Tsa>,
+    /// The local channel the native-messaging host relays the browser extension's pages over.
+    pub local_channel: Option<Arc<crate::local_channel::Listener>>,
 }
 
 impl Default for Config {
@@ -66,6 +73,7 @@ impl Default for Config {
             tsa: Some(crate::protocol::Tsa::http(
                 crate::timestamp::TsaSettings::nca(),
             )),
+            local_channel: None,
         }
     }
 }
@@ -112,6 +120,9 @@ pub async fn serve(
         shutdown: stopped,
     });
     tracing::info!(%address, tls = service.config.tls.is_some(), "listening");
+    if let Some(channel) = service.config.local_channel.clone() {
+        tokio::spawn(local::serve(channel, Arc::clone(&service)));
+    }
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

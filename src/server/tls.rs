@@ -7,6 +7,7 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+#[cfg(not(windows))]
 use std::process::Command;
 use std::sync::Arc;
 
@@ -37,6 +38,7 @@ const RENEW_BEFORE: Duration = Duration::days(30);
 /// Browsers refuse server certificates valid for more than 825 days.
 const SERVER_VALIDITY: Duration = Duration::days(820);
 /// Earlier Qoltanba CAs `install` removes from one trust store at most (renewals, migrations).
+#[cfg(not(windows))]
 const MAX_OLD_CAS: usize = 16;
 
 /// Why the local TLS files could not be made, read or installed.
@@ -313,9 +315,11 @@ pub struct Installed {
     pub result: Result<(), String>,
 }
 
-/// Adds the local CA to every NSS database found under `home` with certutil, after removing
-/// the Qoltanba CAs it replaces.
+/// Adds the local CA to the user's trust stores (NSS databases under `home` on Linux; the Root
+/// store and Firefox's enterprise-roots preference on Windows), after removing the Qoltanba CAs
+/// it replaces.
 pub fn install(files: &TlsFiles, home: &Path) -> Vec<Installed> {
+    #[cfg(not(windows))]
     let results: Vec<Installed> = nss_databases(home)
         .into_iter()
         .map(|database| {
@@ -323,6 +327,11 @@ pub fn install(files: &TlsFiles, home: &Path) -> Vec<Installed> {
             Installed { database, result }
         })
         .collect();
+    #[cfg(windows)]
+    let results = {
+        let _ = home;
+        install_windows(files)
+    };
     if results.iter().any(|r| r.result.is_ok()) {
         let marker = files.dir.join(INSTALLED_MARKER);
         if let Err(e) = write_private(&marker, b"") {
@@ -332,17 +341,83 @@ pub fn install(files: &TlsFiles, home: &Path) -> Vec<Installed> {
     results
 }
 
+/// Removes every Qoltanba CA from the trust stores `install` uses.
+pub fn uninstall(files: &TlsFiles, home: &Path) -> Vec<Installed> {
+    #[cfg(not(windows))]
+    let results: Vec<Installed> = nss_databases(home)
+        .into_iter()
+        .map(|database| {
+            let result = remove_old_cas(&database);
+            Installed { database, result }
+        })
+        .collect();
+    #[cfg(windows)]
+    let results = {
+        let _ = home;
+        uninstall_windows()
+    };
+    match std::fs::remove_file(files.dir.join(INSTALLED_MARKER)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            tracing::warn!(error = %e, "cannot clear the trust record");
+        }
+        _ => {}
+    }
+    results
+}
+
+#[cfg(windows)]
+fn install_windows(files: &TlsFiles) -> Vec<Installed> {
+    use super::{firefox_enterprise_roots as firefox, windows_root_store as root_store};
+    let store = CertificateDer::from_pem_file(files.ca())
+        .map_err(|e| format!("{} is not a usable PEM file: {e}", files.ca().display()))
+        .and_then(|ca| root_store::install(ca.as_ref(), CA_NICKNAME));
+    let mut results = vec![Installed {
+        database: PathBuf::from(root_store::STORE_NAME),
+        result: store,
+    }];
+    let appdata = directories::BaseDirs::new().map(|d| d.config_dir().to_path_buf());
+    for profile in appdata.map(|a| firefox::profiles(&a)).unwrap_or_default() {
+        let result = firefox::enable(&profile).map_err(|e| e.to_string());
+        results.push(Installed {
+            database: profile.join("user.js"),
+            result,
+        });
+    }
+    results
+}
+
+#[cfg(windows)]
+fn uninstall_windows() -> Vec<Installed> {
+    use super::{firefox_enterprise_roots as firefox, windows_root_store as root_store};
+    let mut results = vec![Installed {
+        database: PathBuf::from(root_store::STORE_NAME),
+        result: root_store::remove(CA_NICKNAME).map(|_| ()),
+    }];
+    let appdata = directories::BaseDirs::new().map(|d| d.config_dir().to_path_buf());
+    for profile in appdata.map(|a| firefox::profiles(&a)).unwrap_or_default() {
+        let result = firefox::disable(&profile).map_err(|e| e.to_string());
+        results.push(Installed {
+            database: profile.join("user.js"),
+            result,
+        });
+    }
+    results
+}
+
+#[cfg(not(windows))]
 fn certutil(database: &Path) -> Command {
     let mut command = Command::new("certutil");
     command.arg("-d").arg(format!("sql:{}", database.display()));
     command
 }
 
+#[cfg(not(windows))]
 fn certutil_failed(e: std::io::Error) -> String {
     format!("certutil could not run ({e}); install libnss3-tools")
 }
 
 /// Deletes every certificate under our nickname: an old CA must not stay trusted after renewal.
+#[cfg(not(windows))]
 fn remove_old_cas(database: &Path) -> Result<(), String> {
     for _ in 0..MAX_OLD_CAS {
         let output = certutil(database)
@@ -357,6 +432,7 @@ fn remove_old_cas(database: &Path) -> Result<(), String> {
     Ok(())
 }
 
+#[cfg(not(windows))]
 fn add_ca(files: &TlsFiles, database: &Path) -> Result<(), String> {
     let output = certutil(database)
         .args(["-A", "-n", CA_NICKNAME, "-t", "C,,", "-i"])
@@ -371,6 +447,7 @@ fn add_ca(files: &TlsFiles, database: &Path) -> Result<(), String> {
 }
 
 /// The steps a user follows where `install` cannot act for them.
+#[cfg(not(windows))]
 pub fn manual_steps(files: &TlsFiles) -> String {
     let ca = files.ca();
     format!(
@@ -381,6 +458,18 @@ pub fn manual_steps(files: &TlsFiles) -> String {
          Import {ca}, tick \"This CA can identify websites\".\n\
          - Or with certutil: certutil -A -d sql:$HOME/.pki/nssdb -n \"{CA_NICKNAME}\" -t C,, -i {ca}\n",
         ca = ca.display()
+    )
+}
+
+/// The steps a user follows where `install` cannot act for them.
+#[cfg(windows)]
+pub fn manual_steps(files: &TlsFiles) -> String {
+    format!(
+        "To trust the local CA by hand (Chrome, Edge, and Firefox 120+ read the Windows store):\n\
+         - Run: certutil -user -addstore Root \"{ca}\"\n\
+         - Or open {ca}, choose Install Certificate > Current User > \"Place all certificates in \
+         the following store\" > Trusted Root Certification Authorities.\n",
+        ca = files.ca().display()
     )
 }
 

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod openssl_gost;
+
 pub const PASSWORD: &str = "Qwerty12";
 
 /// The workspace root (where certs-test/ lives), for tests of the root package and of crates/*.

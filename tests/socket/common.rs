@@ -89,10 +89,49 @@ pub async fn start(setup: Setup) -> TestServer {
     start_in(setup, config_dir).await
 }
 
+/// `QOLTANBA_TEST_SERVER=127.0.0.1:PORT` runs the suite against a server started outside this
+/// process (the Windows build under Wine: tests/wine/socket_suite.sh), set up as
+/// `Setup::default()` describes, with TLS on.
+pub fn external_port() -> Option<u16> {
+    let address = std::env::var("QOLTANBA_TEST_SERVER").ok()?;
+    let address: std::net::SocketAddr = address
+        .parse()
+        .expect("QOLTANBA_TEST_SERVER is 127.0.0.1:PORT");
+    Some(address.port())
+}
+
+/// The external server's local CA (`QOLTANBA_TEST_SERVER_CA`, a PEM file).
+pub fn external_ca() -> Option<PathBuf> {
+    external_port()?;
+    let ca = std::env::var_os("QOLTANBA_TEST_SERVER_CA").expect("QOLTANBA_TEST_SERVER_CA is set");
+    Some(PathBuf::from(ca))
+}
+
+/// Ends a test that needs in-process control of the server (another scripted answer, other
+/// limits, the prompt's record) when the suite runs against an external server.
+macro_rules! in_process_only {
+    ($why:literal) => {
+        if $crate::common::external_port().is_some() {
+            eprintln!("not run against an external server: {}", $why);
+            return;
+        }
+    };
+}
+pub(crate) use in_process_only;
+
 pub async fn start_in(setup: Setup, config_dir: tempfile::TempDir) -> TestServer {
+    let prompt = Arc::new(ScriptedPrompt::new(setup.approval, setup.key, setup.delay));
+    if let Some(port) = external_port() {
+        // The external server answers as Setup::default() does; its prompt is its own.
+        return TestServer {
+            port,
+            prompt,
+            config_dir,
+            stop: None,
+        };
+    }
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    let prompt = Arc::new(ScriptedPrompt::new(setup.approval, setup.key, setup.delay));
     let approvals = ApprovalStore::load(config_dir.path(), &setup.allow).expect("approvals");
     let (stop, stopped) = oneshot::channel::<()>();
     let shown: Arc<dyn qoltanba::prompt::Prompt> = prompt.clone();

@@ -34,6 +34,7 @@ fn approvals_of(server: &TestServer, origin: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_hundred_sockets_from_one_origin_get_one_question_and_do_not_starve_another_site() {
+    in_process_only!("counts the questions its scripted prompt was asked");
     let server = start(Setup {
         allow: Vec::new(),
         approval: Approval::Once,
@@ -74,6 +75,7 @@ async fn two_hundred_sockets_from_one_origin_get_one_question_and_do_not_starve_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_denied_origin_is_not_asked_again_after_reconnecting() {
+    in_process_only!("its scripted user denies the origin");
     let server = start(Setup {
         allow: Vec::new(),
         approval: Approval::Deny,
@@ -90,6 +92,7 @@ async fn a_denied_origin_is_not_asked_again_after_reconnecting() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn flooding_large_documents_from_an_unapproved_origin_keeps_queued_bytes_under_the_bound() {
+    in_process_only!("reads the server's memory bound from inside the process");
     const DOCUMENT: usize = 60 * 1024 * 1024;
     let limits = Limits::default();
     let admission = Arc::new(Admission::new(limits));
@@ -160,6 +163,7 @@ async fn flooding_large_documents_from_an_unapproved_origin_keeps_queued_bytes_u
 
 #[tokio::test(flavor = "multi_thread")]
 async fn change_locale_changes_only_that_connections_prompts() {
+    in_process_only!("reads the locale its scripted prompt was shown");
     let other_site = "https://other.example";
     let server = start(Setup {
         allow: vec![ORIGIN.to_string(), other_site.to_string()],

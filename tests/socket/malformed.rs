@@ -219,6 +219,7 @@ async fn json_rpc_notification_gets_no_reply() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn oversize_message_closes_with_1009() {
+    in_process_only!("needs a 1 KiB message limit");
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
     use tokio_tungstenite::tungstenite::Message;
@@ -257,6 +258,7 @@ async fn oversize_message_closes_with_1009() {
 /// copies: each frame is answered or ignored, never fatal, and the connection keeps working.
 #[tokio::test(flavor = "multi_thread")]
 async fn truncated_and_mutated_requests_never_break_the_connection() {
+    in_process_only!("its scripted user cancels");
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::Message;
     let server = start(Setup {

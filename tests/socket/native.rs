@@ -40,6 +40,7 @@ async fn version_reports_version_protocol_and_features() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_signature_verifies_only_with_the_connection_origin() {
+    in_process_only!("its scripted user picks another keystore");
     let server = start(Setup {
         key: key("individual_auth.p12"),
         ..Setup::default()
@@ -226,6 +227,7 @@ async fn keystores_lists_display_names_never_paths() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_is_error_with_reason_cancelled() {
+    in_process_only!("its scripted user cancels");
     let server = start(Setup {
         key: KeyAnswer::Cancel,
         ..Setup::default()
@@ -246,6 +248,7 @@ async fn cancel_is_error_with_reason_cancelled() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_wrong_passwords_give_wrong_password_and_a_fourth_is_not_tried() {
+    in_process_only!("its scripted user types wrong passwords");
     let server = start(Setup {
         key: KeyAnswer::Use {
             keystore: "individual_sign.p12".into(),
@@ -280,6 +283,7 @@ async fn three_wrong_passwords_give_wrong_password_and_a_fourth_is_not_tried() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wrong_then_right_password_signs() {
+    in_process_only!("its scripted user types a wrong password first");
     let server = start(Setup {
         key: KeyAnswer::Use {
             keystore: "individual_sign_legacy.p12".into(),
@@ -304,6 +308,7 @@ async fn wrong_then_right_password_signs() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unanswered_prompt_times_out_with_reason_timeout() {
+    in_process_only!("needs a short prompt timeout");
     let server = start(Setup {
         key: KeyAnswer::Hang,
         config: Config {
@@ -331,6 +336,7 @@ async fn unanswered_prompt_times_out_with_reason_timeout() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unsupported_ec_key_is_reported_as_unsupported_key() {
+    in_process_only!("its scripted user picks an EC keystore");
     let server = start(Setup {
         key: key("ec_p256_auth.p12"),
         ..Setup::default()

@@ -41,6 +41,7 @@ async fn get_active_tokens_lists_no_tokens_and_echoes_uuid() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn get_key_info_returns_the_chosen_certificate() {
+    in_process_only!("its scripted user picks another keystore");
     let server = start(Setup {
         key: key("individual_auth.p12"),
         ..Setup::default()
@@ -235,6 +236,7 @@ async fn change_locale_accepts_kz_ru_en() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn common_utils_cancel_is_action_canceled() {
+    in_process_only!("its scripted user cancels");
     let server = start(Setup {
         key: KeyAnswer::Cancel,
         ..Setup::default()
@@ -354,6 +356,7 @@ async fn basics_output_cert_returns_signatures_and_certificate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn basics_cancel_is_status_true_with_empty_body() {
+    in_process_only!("its scripted user cancels");
     let server = start(Setup {
         key: KeyAnswer::Cancel,
         ..Setup::default()
@@ -386,6 +389,7 @@ async fn basics_signer_iin_filters_out_other_holders() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn expired_certificate_is_shown_but_selectable_only_with_allow_expired() {
+    in_process_only!("reads what its scripted prompt was shown");
     let server = start(Setup {
         key: key("expired_sign.p12"),
         ..Setup::default()

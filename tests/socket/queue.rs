@@ -16,6 +16,7 @@ fn cms_request() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_connections_are_prompted_one_at_a_time_and_all_answered() {
+    in_process_only!("measures its scripted prompt's concurrency");
     let server = start(Setup {
         delay: Duration::from_millis(10),
         config: qoltanba::server::Config {
@@ -57,6 +58,7 @@ async fn fifty_connections_are_prompted_one_at_a_time_and_all_answered() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn closing_the_connection_cancels_its_visible_and_queued_prompts() {
+    in_process_only!("its scripted prompt waits and records cancellations");
     let server = start(Setup {
         key: KeyAnswer::Hang,
         ..Setup::default()
@@ -101,6 +103,7 @@ async fn closing_the_connection_cancels_its_visible_and_queued_prompts() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_full_queue_answers_busy_at_once() {
+    in_process_only!("its scripted prompt holds the queue full");
     let server = start(Setup {
         key: KeyAnswer::Hang,
         config: qoltanba::server::Config {

@@ -29,7 +29,8 @@ async fn wss_and_ws_share_the_port_and_wss_trusts_the_local_ca() {
     .await;
 
     let mut roots = rustls::RootCertStore::empty();
-    let ca = CertificateDer::from_pem_file(files.ca()).expect("ca pem");
+    let ca = external_ca().unwrap_or_else(|| files.ca());
+    let ca = CertificateDer::from_pem_file(ca).expect("ca pem");
     roots.add(ca).expect("root");
     let client = rustls::ClientConfig::builder()
         .with_root_certificates(roots)
@@ -142,4 +143,24 @@ fn tls_install_adds_the_ca_to_an_nss_database() {
     let (ok, list) = run("certutil", &["-L", "-d", &db_arg]);
     assert!(ok && list.contains(tls::CA_NICKNAME), "{list}");
     assert!(files.installed());
+}
+
+#[test]
+fn tls_uninstall_takes_every_qoltanba_ca_out_of_an_nss_database() {
+    let home = tempfile::tempdir().expect("home");
+    let db = home.path().join(".pki/nssdb");
+    std::fs::create_dir_all(&db).expect("db dir");
+    let db_arg = format!("sql:{}", db.display());
+    let (ok, text) = run("certutil", &["-N", "-d", &db_arg, "--empty-password"]);
+    assert!(ok, "{text}");
+    let config = tempfile::tempdir().expect("config");
+    let files = tls::init(config.path(), false).expect("init");
+    assert!(tls::install(&files, home.path())[0].result.is_ok());
+
+    let results = tls::uninstall(&files, home.path());
+    assert_eq!(results.len(), 1);
+    assert!(results[0].result.is_ok(), "{:?}", results[0].result);
+    let (ok, list) = run("certutil", &["-L", "-d", &db_arg]);
+    assert!(ok && !list.contains(tls::CA_NICKNAME), "{list}");
+    assert!(!files.installed());
 }
