@@ -200,12 +200,3 @@ describe("the browser path in headless Chromium", () => {
     });
   });
 });
-
-it("the Firefox build carries the same scripts as the Chromium build", async () => {
-  const { readFileSync } = await import("node:fs");
-  const { EXTENSION_DIR } = await import("./processes.js");
-  for (const name of ["page.js", "relay.js", "background.js"]) {
-    assert.equal(readFileSync(join(EXTENSION_DIR, "firefox", name), "utf8"),
-      readFileSync(join(EXTENSION_DIR, "chromium", name), "utf8"), name);
-  }
-});
