@@ -10,11 +10,11 @@ mod openssl_tsa;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
-use qoltanba::http_client::HttpTransport;
 use qoltanba::sign::cms::sign_cms;
 use qoltanba::sign::{EntrySigner, SignOptions};
 use qoltanba::timestamp::cades::{add_signature_timestamp, signer_signature};
 use qoltanba::timestamp::{imprint_algorithm, TimestampRequest, Transport};
+use qoltanba_http::HttpTransport;
 
 const ROUNDS: usize = 200;
 

@@ -16,4 +16,3 @@ pub mod prompt;
 pub mod protocol;
 pub mod server;
 // TSA requests over HTTP (issue 14).
-pub mod http_client;

@@ -10,7 +10,6 @@ use std::time::{Duration, SystemTime};
 
 use common::{path_str, test_ca, test_keystore, PASSWORD};
 use openssl_tsa::OpensslTsa;
-use qoltanba::http_client::HttpTransport;
 use qoltanba::keystore::{self, Entry};
 use qoltanba::sign::cms::sign_cms;
 use qoltanba::sign::{EntrySigner, SignOptions};
@@ -18,6 +17,7 @@ use qoltanba::timestamp::cades::{signature_timestamps, signer_signature};
 use qoltanba::timestamp::{
     stamp_cms, TimestampError, TimestampRequest, Transport, TsaSettings, POLICY_NCA_RSA_SHA256,
 };
+use qoltanba_http::HttpTransport;
 
 fn entry(name: &str) -> Entry {
     keystore::open(&test_keystore(name), PASSWORD)

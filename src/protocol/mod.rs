@@ -58,7 +58,7 @@ impl Tsa {
     pub fn http(settings: TsaSettings) -> Self {
         Tsa {
             settings,
-            transport: Arc::new(crate::http_client::HttpTransport::default()),
+            transport: Arc::new(qoltanba_http::HttpTransport::default()),
         }
     }
 

@@ -22,7 +22,6 @@
 pub mod challenge;
 pub mod cms;
 pub mod error;
-pub mod http;
 pub mod identity;
 pub mod ocsp;
 mod pubkey;

@@ -14,6 +14,9 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::AuthorityInfoAccessSyntax;
 use x509_cert::Certificate;
 
+/// A whole exchange with an OCSP responder, connection included, must end within this.
+const OCSP_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long a good answer is reused for the same certificate (never past its nextUpdate).
 pub const CACHE_FOR: Duration = Duration::from_secs(5 * 60);
 const ID_PE_AUTHORITY_INFO_ACCESS: der::asn1::ObjectIdentifier =
@@ -41,7 +44,10 @@ impl std::fmt::Debug for OcspChecker {
 impl OcspChecker {
     /// Over plain HTTP (NCA's responder is `http://ocsp.pki.gov.kz`).
     pub fn new(responder: Option<String>) -> Self {
-        Self::with_transport(responder, Arc::new(crate::http::HttpTransport::default()))
+        Self::with_transport(
+            responder,
+            Arc::new(qoltanba_http::HttpTransport::new(OCSP_TIMEOUT)),
+        )
     }
 
     /// With the caller's transport (a portal with its own HTTP client, or a test).

@@ -56,7 +56,7 @@ fn good_revoked_and_unknown_certificates_give_their_three_outcomes() {
 fn the_core_reads_the_three_statuses_and_the_revocation_time() {
     let responder = OpensslOcsp::start(&[NO_IIN]);
     let issuer = der("intermediate.pem");
-    let transport = qoltanba_verify::http::HttpTransport::default();
+    let transport = qoltanba_http::HttpTransport::default();
     let ask = |name: &str| {
         let query = OcspQuery::new(&leaf(name), &issuer).expect("query");
         let body = qoltanba_core::timestamp::Transport::post(
@@ -81,7 +81,7 @@ fn an_answer_past_its_next_update_is_stale() {
     let responder = OpensslOcsp::start(&[]);
     let issuer = der("intermediate.pem");
     let query = OcspQuery::new(&leaf("individual_sign"), &issuer).expect("query");
-    let transport = qoltanba_verify::http::HttpTransport::default();
+    let transport = qoltanba_http::HttpTransport::default();
     let body = qoltanba_core::timestamp::Transport::post(
         &transport,
         &responder.url,

@@ -8,7 +8,7 @@ mod openssl_tsa;
 
 use common::*;
 use qoltanba_core::timestamp::{stamp_cms, TsaSettings};
-use qoltanba_verify::http::HttpTransport;
+use qoltanba_http::HttpTransport;
 use qoltanba_verify::{Purpose, TimestampTrust, TrustStore, VerifyError};
 use time::OffsetDateTime;
 

@@ -1,14 +1,27 @@
-//! The HTTP POST that carries timestamp requests to a TSA: blocking, plain http (NCA's TSA is
-//! `http://`), with a whole-exchange timeout and a size limit on the answer.
+//! The HTTP POST of timestamp (RFC 3161) and OCSP (RFC 6960) requests: blocking and plain http, never TLS, never async.
+//!
+//! NCA's TSA and OCSP responder are `http://` services and their answers are signed, so TLS adds
+//! nothing; a whole exchange has one deadline, no redirect is followed (a redirect could move the
+//! POST elsewhere) and the answer is read up to the core's size limit. Call it from a blocking
+//! thread, never on async workers.
+//!
+//! ```no_run
+//! use qoltanba_core::timestamp::Transport;
+//! use qoltanba_http::HttpTransport;
+//!
+//! let answer = HttpTransport::default().post("http://tsp.pki.gov.kz", "application/timestamp-query", b"...");
+//! assert!(answer.is_err() || !answer.unwrap().is_empty());
+//! ```
+#![forbid(unsafe_code)]
 
 use std::time::Duration;
 
-use crate::timestamp::{Transport, MAX_RESPONSE_LEN};
+use qoltanba_core::timestamp::{Transport, MAX_RESPONSE_LEN};
 
-/// How long one exchange with a TSA may take, connection included.
+/// How long one exchange may take, connection included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A blocking HTTP client; call it from a blocking thread, never on the async workers.
+/// A blocking plain-HTTP client for TSA and OCSP requests.
 pub struct HttpTransport {
     agent: ureq::Agent,
 }
@@ -17,7 +30,6 @@ impl HttpTransport {
     pub fn new(timeout: Duration) -> Self {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
-            // A redirect could move a POST elsewhere: the configured URL is the only one asked.
             .max_redirects(0)
             .http_status_as_error(false)
             .build()
