@@ -56,6 +56,42 @@ fn date_time(unix: i64) -> String {
         .unwrap_or_default()
 }
 
+/// A time to the second, as a timestamp proves it.
+pub(crate) fn date_time_seconds(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| {
+            format!(
+                "{} {:02}:{:02}:{:02} UTC",
+                t.date(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The last signed document: the time its timestamp proves, or that it has none.
+fn last_signed(lang: Lang, document: Option<&db::SignedDocument>) -> String {
+    let t = |text: Text| escape(text.in_lang(lang));
+    let shown = match document {
+        None => t(Text::NoneYet),
+        Some(db::SignedDocument {
+            proven_time: Some(at),
+            ..
+        }) => format!(
+            "<time id=\"proven-time\">{}</time> ({})",
+            date_time_seconds(*at),
+            t(Text::ProvenByTimestamp)
+        ),
+        Some(d) => format!("{} ({})", date_time(d.received_at), t(Text::NoTimestamp)),
+    };
+    format!(
+        "<h2>{}</h2><p id=\"last-signed\">{shown}</p>",
+        t(Text::LastSignedDocument)
+    )
+}
+
 fn history_table(lang: Lang, id: &str, entries: &[HistoryEntry]) -> String {
     let t = |text: Text| escape(text.in_lang(lang));
     if entries.is_empty() {
@@ -100,9 +136,10 @@ pub async fn account_page(
         Ok::<_, rusqlite::Error>((
             db::recent_logins(db, account.account_id, HISTORY_LENGTH)?,
             db::recent_failures(db, &account, HISTORY_LENGTH)?,
+            db::last_signed_document(db, account.account_id)?,
         ))
     });
-    let (logins, failures) = match history {
+    let (logins, failures, signed) = match history {
         Ok(history) => history,
         Err(e) => return internal(e),
     };
@@ -126,7 +163,8 @@ pub async fn account_page(
         "<dl><dt>{iin_label}</dt><dd id=\"iin\">{iin}</dd><dt>{bin_label}</dt><dd id=\"bin\">{bin}</dd>\
 <dt>{name_label}</dt><dd id=\"full-name\">{name}</dd><dt>{kind_label}</dt><dd id=\"kind\">{kind}</dd>\
 <dt>{email_label}</dt><dd id=\"email\">{email}</dd><dt>{validity_label}</dt><dd id=\"validity\">{validity}</dd></dl>\
-<h2>{logins_label}</h2>{logins}<h2>{failures_label}</h2>{failures}",
+{signed}<h2>{logins_label}</h2>{logins}<h2>{failures_label}</h2>{failures}",
+        signed = last_signed(lang, signed.as_ref()),
         iin_label = t(Text::Iin),
         iin = escape(&account.iin),
         bin_label = t(Text::Bin),

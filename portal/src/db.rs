@@ -64,6 +64,14 @@ CREATE TABLE IF NOT EXISTS logins (
     cert_not_before INTEGER,
     cert_not_after INTEGER
 );
+CREATE TABLE IF NOT EXISTS signed_documents (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    received_at INTEGER NOT NULL,
+    content_sha256 TEXT NOT NULL,
+    cert_serial TEXT NOT NULL,
+    proven_time INTEGER
+);
 ";
 
 /// Opens (creating if missing) the database file and applies the schema.
@@ -554,4 +562,58 @@ pub fn mark_mail_failed(
         params![id, now.unix_timestamp(), error],
     )?;
     Ok(())
+}
+
+/// A signed document the portal accepted: what it proves about the signing time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedDocument {
+    /// When the portal received it (unix time).
+    pub received_at: i64,
+    /// SHA-256 of the signed content, hex.
+    pub content_sha256: String,
+    /// The signer certificate's serial.
+    pub cert_serial: String,
+    /// The time a trusted TSA proves (unix time); `None` without a timestamp.
+    pub proven_time: Option<i64>,
+}
+
+/// Records a verified signed document of the account.
+pub fn record_signed_document(
+    db: &Connection,
+    account_id: i64,
+    document: &SignedDocument,
+) -> rusqlite::Result<()> {
+    db.execute(
+        "INSERT INTO signed_documents (account_id, received_at, content_sha256, cert_serial, proven_time)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            account_id,
+            document.received_at,
+            document.content_sha256,
+            document.cert_serial,
+            document.proven_time
+        ],
+    )?;
+    Ok(())
+}
+
+/// The account's most recently received signed document.
+pub fn last_signed_document(
+    db: &Connection,
+    account_id: i64,
+) -> rusqlite::Result<Option<SignedDocument>> {
+    db.query_row(
+        "SELECT received_at, content_sha256, cert_serial, proven_time FROM signed_documents
+         WHERE account_id = ?1 ORDER BY id DESC LIMIT 1",
+        [account_id],
+        |r| {
+            Ok(SignedDocument {
+                received_at: r.get(0)?,
+                content_sha256: r.get(1)?,
+                cert_serial: r.get(2)?,
+                proven_time: r.get(3)?,
+            })
+        },
+    )
+    .optional()
 }

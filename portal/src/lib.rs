@@ -4,6 +4,7 @@
 
 mod account;
 pub mod db;
+pub mod documents;
 pub mod hashing;
 pub mod headers;
 mod help;
@@ -53,6 +54,8 @@ pub enum PortalError {
     Database(#[from] rusqlite::Error),
     #[error("password hashing: {0}")]
     Hashing(String),
+    #[error("a blocking task failed: {0}")]
+    Task(String),
 }
 
 /// Where the pages look for the local signing service unless told otherwise (NCALayer's port).
@@ -205,6 +208,7 @@ pub fn router(portal: Arc<Portal>) -> Router {
             post(recovery::recover_by_email).layer(limited(Group::Password)),
         )
         .route("/api/logout", post(session::logout))
+        .route("/api/applications", post(documents::sign_application))
         .layer(middleware::from_fn(limits::localize_too_many))
         .with_state(portal.clone());
     headers::secure(routes, &portal.signer_url)

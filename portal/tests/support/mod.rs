@@ -74,15 +74,15 @@ impl TestPortal {
     }
 
     pub fn start_with(trust: TrustStore, options: Options) -> Self {
+        Self::start_with_verifier(Verifier::new(ORIGIN, trust), options)
+    }
+
+    /// A portal checking with `verifier` (e.g. one that also checks timestamps).
+    pub fn start_with_verifier(verifier: Verifier, options: Options) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let clock = FakeClock::new();
         let connection = db::open(&dir.path().join("portal.db")).expect("database opens");
-        let portal = Portal::with_options(
-            connection,
-            Verifier::new(ORIGIN, trust),
-            Arc::new(clock.clone()),
-            options,
-        );
+        let portal = Portal::with_options(connection, verifier, Arc::new(clock.clone()), options);
         TestPortal { portal, clock, dir }
     }
 
