@@ -34,6 +34,11 @@ struct Args {
     /// CRLs; `aia` asks the one named in each certificate. A revocation source like --crl.
     #[arg(long, value_name = "URL|aia")]
     ocsp: Option<String>,
+    /// When a CRL has passed its nextUpdate, fetch the issuer's current CRL from the
+    /// certificate's http:// CRL distribution point (used only if the issuer signed it and it is
+    /// current); without it an out-of-date CRL refuses logins until the file is replaced.
+    #[arg(long)]
+    crl_from_cdp: bool,
     /// Trusted root of the TSAs whose CAdES-T timestamps are believed (repeatable).
     #[arg(long = "tsa-ca", value_name = "FILE")]
     tsa_cas: Vec<PathBuf>,
@@ -118,6 +123,9 @@ async fn main() -> anyhow::Result<()> {
         trust
             .add_crl_file(crl)
             .with_context(|| format!("--crl {}", crl.display()))?;
+    }
+    if args.crl_from_cdp {
+        trust.refresh_crls_from_cdp();
     }
     if let Some(ocsp) = &args.ocsp {
         let responder = (ocsp != "aia").then(|| ocsp.clone());

@@ -19,6 +19,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod cdp;
 pub mod challenge;
 pub mod cms;
 pub mod error;

@@ -30,6 +30,8 @@ pub struct TrustStore {
     crls: RwLock<Vec<CrlSource>>,
     /// Asked first about the leaf; CRLs remain the fallback when it cannot answer.
     ocsp: Option<std::sync::Arc<crate::OcspChecker>>,
+    /// Fetches a current CRL from the certificate's distribution point when the held one is out of date.
+    cdp: Option<std::sync::Arc<crate::cdp::CdpFetcher>>,
 }
 
 impl Clone for TrustStore {
@@ -39,6 +41,7 @@ impl Clone for TrustStore {
             intermediates: self.intermediates.clone(),
             crls: RwLock::new(self.read_sources().clone()),
             ocsp: self.ocsp.clone(),
+            cdp: self.cdp.clone(),
         }
     }
 }
@@ -47,6 +50,8 @@ impl Clone for TrustStore {
 #[derive(Debug, Clone)]
 struct CrlSource {
     path: Option<PathBuf>,
+    /// The distribution point it was fetched from.
+    url: Option<String>,
     stamp: Option<FileStamp>,
     ders: Vec<Vec<u8>>,
 }
@@ -133,6 +138,7 @@ impl TrustStore {
         let count = ders.len();
         self.crl_sources().push(CrlSource {
             path: Some(path.to_path_buf()),
+            url: None,
             stamp: Some(stamp),
             ders,
         });
@@ -144,6 +150,7 @@ impl TrustStore {
         check_crl(der)?;
         self.crl_sources().push(CrlSource {
             path: None,
+            url: None,
             stamp: None,
             ders: vec![der.to_vec()],
         });
@@ -153,6 +160,13 @@ impl TrustStore {
     /// Checks the leaf's revocation with OCSP before (and instead of) the CRLs.
     pub fn set_ocsp(&mut self, checker: std::sync::Arc<crate::OcspChecker>) {
         self.ocsp = Some(checker);
+    }
+
+    /// When the CRLs held for a certificate's issuer are out of date (past nextUpdate) or
+    /// missing, fetches one from the certificate's `http://` CRL distribution point; a fetched
+    /// CRL is used only when its issuer signed it and it is current.
+    pub fn refresh_crls_from_cdp(&mut self) {
+        self.cdp = Some(std::sync::Arc::new(crate::cdp::CdpFetcher::default()));
     }
 
     pub fn roots(&self) -> usize {
@@ -276,6 +290,57 @@ impl TrustStore {
     /// authentic CRL is revoked however old that CRL is; otherwise one of the issuer's CRLs must be
     /// current (thisUpdate <= now <= nextUpdate), or revocation is unknown and the path refused.
     fn check_revocation(&self, path: &[&[u8]], now: OffsetDateTime) -> Result<()> {
+        let first = self.check_revocation_with_held(path, now);
+        let issuer = match (&first, &self.cdp) {
+            (
+                Err(VerifyError::BadCrl { issuer, .. } | VerifyError::RevocationUnknown { issuer }),
+                Some(_),
+            ) => issuer.clone(),
+            _ => return first,
+        };
+        if self.fetch_from_cdp(path, &issuer, now) {
+            self.check_revocation_with_held(path, now)
+        } else {
+            first
+        }
+    }
+
+    /// Fetches a current CRL for the certificate of `path` issued by `issuer_name` from its
+    /// distribution point and holds it (replacing one from the same URL); true when one came.
+    fn fetch_from_cdp(&self, path: &[&[u8]], issuer_name: &str, now: OffsetDateTime) -> bool {
+        let Some(cdp) = &self.cdp else {
+            return false;
+        };
+        for pair in path.windows(2) {
+            let (Ok(cert), Ok(issuer)) = (parse_cert(pair[0]), parse_cert(pair[1])) else {
+                continue;
+            };
+            if issuer.subject().to_string() != issuer_name {
+                continue;
+            }
+            for url in crate::cdp::urls(&cert) {
+                if let Ok(der) = cdp.fetch(&url, &issuer, now) {
+                    let mut sources = self.crl_sources_shared();
+                    sources.retain(|s| s.url.as_deref() != Some(url.as_str()));
+                    sources.push(CrlSource {
+                        path: None,
+                        url: Some(url),
+                        stamp: None,
+                        ders: vec![der],
+                    });
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn crl_sources_shared(&self) -> std::sync::RwLockWriteGuard<'_, Vec<CrlSource>> {
+        self.crls.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Revocation with the CRLs held now (and OCSP for the leaf).
+    fn check_revocation_with_held(&self, path: &[&[u8]], now: OffsetDateTime) -> Result<()> {
         let leaf_by_ocsp = self.check_ocsp(path, now)?;
         let sources = self.current_crls()?;
         if sources.is_empty() {
@@ -374,7 +439,10 @@ impl TrustStore {
 
 /// Why a CRL cannot vouch for `now`: issued later (thisUpdate in the future), past its
 /// nextUpdate, or without a nextUpdate (its freshness cannot be judged).
-fn crl_freshness(crl: &CertificateRevocationList<'_>, now: OffsetDateTime) -> Result<(), String> {
+pub(crate) fn crl_freshness(
+    crl: &CertificateRevocationList<'_>,
+    now: OffsetDateTime,
+) -> Result<(), String> {
     let this_update = crl.last_update().to_datetime();
     if this_update > now {
         return Err(format!(

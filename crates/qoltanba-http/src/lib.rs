@@ -1,4 +1,4 @@
-//! The HTTP POST of timestamp (RFC 3161) and OCSP (RFC 6960) requests: blocking and plain http, never TLS, never async.
+//! The HTTP POST of timestamp (RFC 3161) and OCSP (RFC 6960) requests and the GET of CRLs: blocking and plain http, never TLS, never async.
 //!
 //! NCA's TSA and OCSP responder are `http://` services and their answers are signed, so TLS adds
 //! nothing; a whole exchange has one deadline, no redirect is followed (a redirect could move the
@@ -35,6 +35,27 @@ impl HttpTransport {
             .build()
             .into();
         HttpTransport { agent }
+    }
+}
+
+impl HttpTransport {
+    /// GETs `url` (a CRL distribution point), reading at most `limit` bytes of the answer.
+    pub fn get(&self, url: &str, limit: u64) -> Result<Vec<u8>, String> {
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| format!("{url}: {e}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("{url} answered HTTP {status}"));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| format!("{url}: {e}"))
     }
 }
 
