@@ -59,10 +59,14 @@ impl Default for Setup {
     }
 }
 
-/// The openssl TSA every test server of this binary asks (never NCA's over the network).
+/// The openssl TSA every test server of this binary asks (never NCA's over the network); an
+/// external server was started with `--tsa-url` on QOLTANBA_TEST_TSA_PORT, where it listens.
 pub fn local_tsa() -> qoltanba::protocol::Tsa {
     static TSA: std::sync::OnceLock<crate::openssl_tsa::OpensslTsa> = std::sync::OnceLock::new();
-    let tsa = TSA.get_or_init(crate::openssl_tsa::OpensslTsa::start);
+    let tsa = TSA.get_or_init(|| {
+        let port = std::env::var("QOLTANBA_TEST_TSA_PORT").ok();
+        crate::openssl_tsa::OpensslTsa::start_on(port.map_or(0, |p| p.parse().expect("a port")))
+    });
     qoltanba::protocol::Tsa::http(qoltanba::timestamp::TsaSettings {
         url: tsa.url.clone(),
         policy: None,

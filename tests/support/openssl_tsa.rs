@@ -39,9 +39,14 @@ pub fn certs_test() -> PathBuf {
 
 impl OpensslTsa {
     pub fn start() -> Self {
+        Self::start_on(0)
+    }
+
+    /// On a given port (0: any), for a server started before the test that must know the URL.
+    pub fn start_on(port: u16) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("serial"), "01\n").expect("serial file");
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind");
         let port = listener.local_addr().expect("address").port();
         listener.set_nonblocking(true).expect("nonblocking");
         let stop = Arc::new(AtomicBool::new(false));

@@ -12,14 +12,17 @@ win() { printf 'Z:%s' "$1" | tr / '\\'; }
 
 appdata="$WINEPREFIX/drive_c/users/$(id -un)/AppData/Roaming/Qoltanba"
 rm -rf "$appdata"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+# The suite's own openssl TSA listens here once the tests start (tests/socket/common.rs).
+tsa_port=$(free_port)
 log=$(mktemp)
 
 # Set up as tests/socket/common.rs's Setup::default(): the test PKI's keystores, a scripted user
 # who picks individual_sign.p12, the test origin approved; TLS on (ws and wss on one port).
 wine "$QOLTANBA_WINDOWS_EXE" serve --port "$port" \
   --keystore-dir "$(win "$repo/certs-test/keystores")" \
-  --allow-origin https://portal.example.kz \
+  --allow-origin https://portal.example.kz --tsa-url "http://127.0.0.1:$tsa_port/tsp" \
   --prompt scripted --scripted-keystore individual_sign.p12 --scripted-password Qwerty12 \
   >"$log" 2>&1 &
 server=$!
@@ -45,4 +48,5 @@ echo "Settings under %APPDATA%\\Qoltanba: $(cd "$appdata" && find . -type f | so
 
 # One server for the whole suite: tests run one at a time so per-site limits see one test.
 QOLTANBA_TEST_SERVER="127.0.0.1:$port" QOLTANBA_TEST_SERVER_CA="$appdata/tls/ca.pem" \
+  QOLTANBA_TEST_TSA_PORT="$tsa_port" \
   cargo test --workspace --test socket -- --test-threads=1
