@@ -222,20 +222,20 @@ pub async fn services_page(
     };
     let body = format!(
         "<h2>{citizens}</h2><ul id=\"citizen-services\">{citizen_list}</ul>\
-<h2>{business}</h2><ul id=\"business-services\">{business_list}</ul><p><small>{note}</small></p>",
+<h2>{business}</h2><ul id=\"business-services\">{business_list}</ul><p><small>{note}</small></p>\
+<h2>{apply}</h2><p id=\"application\">{application}</p><button id=\"sign-application\">{apply}</button>",
+        apply = t(Text::SignApplication),
+        application = t(Text::ApplicationText),
         citizens = t(Text::ForCitizens),
         citizen_list = list(&CITIZEN_SERVICES),
         business = t(Text::ForBusiness),
         business_list = list(&BUSINESS_SERVICES),
         note = t(Text::ServiceNotAvailable),
     );
-    layout(
-        lang,
-        Text::Services,
-        "/services",
-        &menu(lang),
-        &body,
-        &SESSION_PAGE,
-    )
-    .into_response()
+    let data = PageData {
+        script: "services",
+        signer: Some(&portal.signer_url),
+        texts: None,
+    };
+    layout(lang, Text::Services, "/services", &menu(lang), &body, &data).into_response()
 }

@@ -85,6 +85,8 @@ pub enum Text {
     DocumentAccepted,
     DocumentRejected,
     DocumentSignerMismatch,
+    SignApplication,
+    ApplicationText,
     ForCitizens,
     ForBusiness,
     ServiceNoCriminalRecord,
@@ -318,6 +320,16 @@ impl Text {
                 "Қол қойылған құжат тексеруден өтпеді",
                 "Подписанный документ не прошёл проверку",
                 "The signed document did not pass verification",
+            ],
+            SignApplication => [
+                "Өтінішке қол қою және жіберу",
+                "Подписать и отправить заявление",
+                "Sign and send the application",
+            ],
+            ApplicationText => [
+                "Сотталмағандығы туралы анықтама беруді сұраймын",
+                "Прошу выдать справку об отсутствии судимости",
+                "I request a certificate of no criminal record",
             ],
             DocumentSignerMismatch => [
                 "Құжатқа осы жеке кабинеттің иесі қол қоймаған",

@@ -24,6 +24,7 @@ const STATIC_FILES: &[(&str, &str, &str)] = &[
     ("login.js", JS, include_str!("../static/login.js")),
     ("register.js", JS, include_str!("../static/register.js")),
     ("session.js", JS, include_str!("../static/session.js")),
+    ("services.js", JS, include_str!("../static/services.js")),
     (
         "password-eds.js",
         JS,

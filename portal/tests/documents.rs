@@ -183,3 +183,23 @@ async fn a_document_sent_without_a_session_is_refused() {
     let answer = send(&portal, &cms, None).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{}", answer.text);
 }
+
+#[tokio::test]
+async fn the_services_page_offers_to_sign_the_application_with_a_timestamp() {
+    let portal = portal_with_tsa();
+    let cookie = logged_in(&portal).await;
+    let page = portal.get("/services?lang=en", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text
+            .contains("<button id=\"sign-application\">Sign and send the application</button>"),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains("data-signer=\"ws://127.0.0.1:13579/\""));
+    assert!(page.text.contains("src=\"/static/services.js\""));
+    let script = portal.get("/static/services.js", None).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.text.contains("timestamp: true"));
+    assert!(script.text.contains("\"/api/applications\""));
+}
