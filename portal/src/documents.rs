@@ -48,19 +48,14 @@ pub(crate) async fn sign_application(
     let der = base64::engine::general_purpose::STANDARD
         .decode(form.cms.trim())
         .map_err(|_| Failure(rejected(), lang))?;
-    // Revocation may ask an OCSP responder over the network: off the async workers.
-    let checker = portal.clone();
-    let verified = tokio::task::spawn_blocking(move || {
-        checker
-            .verifier
-            .verify_cms(&der, None, Purpose::Sign, checker.now())
-    })
-    .await
-    .map_err(|e| Failure(PortalError::Task(e.to_string()), lang))?
-    .map_err(|e| {
-        tracing::info!(reason = %e, "signed document refused");
-        Failure(revocation::refusal(&e).unwrap_or_else(rejected), lang)
-    })?;
+    let verified = portal
+        .off_workers(move |p| p.verifier.verify_cms(&der, None, Purpose::Sign, p.now()))
+        .await
+        .map_err(|e| Failure(e, lang))?
+        .map_err(|e| {
+            tracing::info!(reason = %e, "signed document refused");
+            Failure(revocation::refusal(&e).unwrap_or_else(rejected), lang)
+        })?;
     let document = accepted(&account, &verified, portal.now()).map_err(|e| Failure(e, lang))?;
     portal
         .with_db(|db| db::record_signed_document(db, account.account_id, &document))

@@ -168,6 +168,18 @@ impl Portal {
     fn now(&self) -> OffsetDateTime {
         self.clock.now()
     }
+
+    /// Runs `check` on a blocking thread: verification may ask an OCSP responder or a CRL
+    /// distribution point over the network, which must not hold up the async workers.
+    pub(crate) async fn off_workers<T: Send + 'static>(
+        self: &Arc<Self>,
+        check: impl FnOnce(&Portal) -> T + Send + 'static,
+    ) -> Result<T, PortalError> {
+        let portal = self.clone();
+        tokio::task::spawn_blocking(move || check(&portal))
+            .await
+            .map_err(|e| PortalError::Task(e.to_string()))
+    }
 }
 
 /// The portal's routes; serve with `into_make_service_with_connect_info::<SocketAddr>()` (the
@@ -354,7 +366,7 @@ async fn register(
     }))
 }
 
-async fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalError> {
+async fn do_register(portal: &Arc<Portal>, form: RegisterForm) -> Result<(), PortalError> {
     let bad = StatusCode::BAD_REQUEST;
     if !form.agreement {
         return Err(refuse(Text::AgreementRequired, bad));
@@ -368,9 +380,10 @@ async fn do_register(portal: &Portal, form: RegisterForm) -> Result<(), PortalEr
     if !plausible_email(&form.email) {
         return Err(refuse(Text::EmailInvalid, bad));
     }
+    let (reply, challenge) = (form.reply.clone(), form.challenge.clone());
     let registration = portal
-        .verifier
-        .register(&form.reply, &form.challenge, &portal.challenges)
+        .off_workers(move |p| p.verifier.register(&reply, &challenge, &p.challenges))
+        .await?
         .map_err(|e| {
             tracing::info!(reason = %e, "registration signature refused");
             revocation::refusal(&e).unwrap_or_else(|| refuse(Text::EdsRejected, bad))
@@ -457,8 +470,12 @@ async fn login_eds(
     let lang = q.lang;
     same_origin(&portal, &headers).map_err(|e| Failure(e, lang))?;
     let identity = portal
-        .verifier
-        .login(&form.reply, &form.challenge, &portal.challenges)
+        .off_workers(move |p| {
+            p.verifier
+                .login(&form.reply, &form.challenge, &p.challenges)
+        })
+        .await
+        .map_err(|e| Failure(e, lang))?
         .map_err(|e| {
             tracing::info!(reason = %e, "EDS login refused");
             let refusal = revocation::refusal(&e)

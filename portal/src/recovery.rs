@@ -50,7 +50,7 @@ pub(crate) async fn change_by_eds(
 /// Checks the EDS signature, sets the new password and ends the account's other sessions (all
 /// but `keep`, the requester's own, by token hash).
 async fn do_change_by_eds(
-    portal: &Portal,
+    portal: &Arc<Portal>,
     form: EdsChange,
     keep: Option<&str>,
 ) -> Result<(), PortalError> {
@@ -61,9 +61,13 @@ async fn do_change_by_eds(
     if !password::strong_enough(&form.new_password) {
         return Err(refuse(Text::PasswordWeak, bad));
     }
+    let (reply, challenge) = (form.reply.clone(), form.challenge.clone());
     let identity = portal
-        .verifier
-        .change_password(&form.reply, &form.challenge, &portal.challenges)
+        .off_workers(move |p| {
+            p.verifier
+                .change_password(&reply, &challenge, &p.challenges)
+        })
+        .await?
         .map_err(|e| {
             tracing::info!(reason = %e, "password change signature refused");
             refuse(Text::EdsRejected, StatusCode::UNAUTHORIZED)
