@@ -83,9 +83,10 @@ function run(binary, args) {
 /**
  * The reference portal on a free port with a fresh SQLite file; its pages call `signerUrl`. Its
  * mail also goes to the SMTP server at `smtp`; `documents` (HOLDER=NUMBER[@DATE]) are what
- * recovery by e-mail checks, `refusals` (IIN=psc|cls) the IINs that may not register.
+ * recovery by e-mail checks, `refusals` (IIN=psc|cls) the IINs that may not register; `args`
+ * are more options (e.g. --tsa-ca FILE).
  */
-export async function startPortal({ signerUrl, smtp, documents = [], refusals = [] }) {
+export async function startPortal({ signerUrl, smtp, documents = [], refusals = [], args = [] }) {
   const port = await freePort();
   const origin = `http://localhost:${port}`;
   const dir = mkdtempSync(join(tmpdir(), "qoltanba-portal-e2e-"));
@@ -100,6 +101,7 @@ export async function startPortal({ signerUrl, smtp, documents = [], refusals = 
     ...(smtp ? ["--smtp", smtp] : []),
     ...documents.flatMap((d) => ["--document", d]),
     ...refusals.flatMap((r) => ["--refuse", r]),
+    ...args,
   ]);
   await waitForPort(port, child, "qoltanba-portal");
   return {
@@ -114,14 +116,16 @@ export async function startPortal({ signerUrl, smtp, documents = [], refusals = 
 /**
  * `qoltanba serve` on `port` (plain ws://), allowing `origin`, whose scripted user picks
  * `keystore` in the dialog and types the test password: the person at the computer, scripted.
+ * With `tsaUrl`, signatures that ask for a timestamp get it from there (--tsa-url).
  */
-export async function startService({ port, origin, keystore }) {
+export async function startService({ port, origin, keystore, tsaUrl }) {
   const configDir = mkdtempSync(join(tmpdir(), "qoltanba-e2e-config-"));
   const binary = process.env.QOLTANBA_BIN ?? cargoBinary("qoltanba");
   const child = run(binary, [
     "serve", "--port", String(port), "--no-tls", "--config-dir", configDir,
     "--keystore-dir", KEYSTORES, "--allow-origin", origin, "--prompt", "scripted",
     "--scripted-keystore", keystore, "--scripted-password", KEYSTORE_PASSWORD,
+    ...(tsaUrl ? ["--tsa-url", tsaUrl] : []),
   ]);
   await waitForPort(port, child, "qoltanba serve");
   return {
