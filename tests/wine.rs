@@ -65,16 +65,32 @@ fn password_file(dir: &Path, password: &str) -> PathBuf {
 }
 
 /// `sign` on both builds with the same arguments, paths given in each one's own form.
-struct Signing<'a> {
-    dir: &'a Path,
+struct Signing {
+    scratch: tempfile::TempDir,
     keystore: PathBuf,
     input: PathBuf,
 }
 
-impl Signing<'_> {
+impl Signing {
+    /// A scratch folder holding `content` as `name`, to be signed with `keystore`.
+    fn new(keystore: PathBuf, name: &str, content: &str) -> Self {
+        let scratch = tempfile::tempdir().expect("dir");
+        let input = scratch.path().join(name);
+        std::fs::write(&input, content).expect("input");
+        Signing {
+            scratch,
+            keystore,
+            input,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.scratch.path()
+    }
+
     fn windows(&self, format: &str, out: &str, extra: &[&str]) -> (Output, Vec<u8>) {
-        let password = password_file(self.dir, PASSWORD);
-        let out = self.dir.join(out);
+        let password = password_file(self.dir(), PASSWORD);
+        let out = self.dir().join(out);
         let mut args = vec!["sign".to_string(), format.to_string()];
         for (flag, path) in [
             ("--keystore", &self.keystore),
@@ -91,8 +107,8 @@ impl Signing<'_> {
     }
 
     fn linux(&self, format: &str, out: &str, extra: &[&str]) -> (Output, Vec<u8>) {
-        let password = password_file(self.dir, PASSWORD);
-        let out = self.dir.join(out);
+        let password = password_file(self.dir(), PASSWORD);
+        let out = self.dir().join(out);
         let mut args = vec!["sign", format, "--keystore", path_str(&self.keystore)];
         args.extend(["--password-file", path_str(&password)]);
         args.extend(["--in", path_str(&self.input), "--out", path_str(&out)]);
@@ -216,14 +232,12 @@ fn rsa_raw_signature_is_byte_for_byte_the_linux_one_and_openssl_verifies_it() {
     let Some(fixtures) = nca_fixtures() else {
         return;
     };
-    let scratch = tempfile::tempdir().expect("dir");
-    let input = scratch.path().join("message.txt");
-    std::fs::write(&input, "Қолтаңба on Windows").expect("input");
-    let signing = Signing {
-        dir: scratch.path(),
-        keystore: keystore(&fixtures, RSA_SIGN),
-        input: input.clone(),
-    };
+    let signing = Signing::new(
+        keystore(&fixtures, RSA_SIGN),
+        "message.txt",
+        "Қолтаңба on Windows",
+    );
+    let (scratch, input) = (signing.dir(), &signing.input);
     let (out, on_windows) = signing.windows("raw", "windows.sig", &["--allow-expired"]);
     assert!(out.status.success(), "{out:?}");
     let (_, on_linux) = signing.linux("raw", "linux.sig", &["--allow-expired"]);
@@ -231,13 +245,13 @@ fn rsa_raw_signature_is_byte_for_byte_the_linux_one_and_openssl_verifies_it() {
     assert_eq!(on_windows.len(), 256);
     assert_eq!(on_windows, on_linux);
 
-    let certificate = scratch.path().join("signer.der");
+    let certificate = scratch.join("signer.der");
     std::fs::write(
         &certificate,
         signer_certificate(&signing.keystore).certificate.der,
     )
     .expect("cert");
-    let public = scratch.path().join("signer.pub");
+    let public = scratch.join("signer.pub");
     let out = run(
         "openssl",
         &[
@@ -259,7 +273,7 @@ fn rsa_raw_signature_is_byte_for_byte_the_linux_one_and_openssl_verifies_it() {
             "-verify",
             path_str(&public),
             "-signature",
-            path_str(&scratch.path().join("windows.sig")),
+            path_str(&scratch.join("windows.sig")),
             path_str(&input),
         ],
     );
@@ -272,14 +286,8 @@ fn rsa_cms_from_windows_verifies_with_openssl_against_the_nca_test_ca() {
     let Some(fixtures) = nca_fixtures() else {
         return;
     };
-    let scratch = tempfile::tempdir().expect("dir");
-    let input = scratch.path().join("data.txt");
-    std::fs::write(&input, "document").expect("input");
-    let signing = Signing {
-        dir: scratch.path(),
-        keystore: keystore(&fixtures, RSA_SIGN),
-        input: input.clone(),
-    };
+    let signing = Signing::new(keystore(&fixtures, RSA_SIGN), "data.txt", "document");
+    let (scratch, input) = (signing.dir(), &signing.input);
     let attime = (signer_certificate(&signing.keystore)
         .certificate
         .info
@@ -287,16 +295,16 @@ fn rsa_cms_from_windows_verifies_with_openssl_against_the_nca_test_ca() {
         .unix_timestamp()
         + 86_400)
         .to_string();
-    let chain = nca_chain(&fixtures, scratch.path());
+    let chain = nca_chain(&fixtures, scratch);
     for (extra, inform) in [(&[][..], "DER"), (&["--detached", "--pem"][..], "PEM")] {
         let mut flags = vec!["--allow-expired"];
         flags.extend(extra);
         let (out, cms) = signing.windows("cms", "signed.p7s", &flags);
         assert!(out.status.success(), "{out:?}");
         assert!(!cms.is_empty());
-        let content = scratch.path().join("content.out");
+        let content = scratch.join("content.out");
         let mut args = vec!["cms", "-verify", "-binary", "-inform", inform];
-        let signed = scratch.path().join("signed.p7s");
+        let signed = scratch.join("signed.p7s");
         args.extend(["-in", path_str(&signed), "-CAfile", path_str(&chain)]);
         args.extend(["-attime", &attime, "-out", path_str(&content)]);
         if inform == "PEM" {
@@ -314,14 +322,12 @@ fn rsa_xml_from_windows_is_the_linux_document_and_xmlsec1_verifies_it() {
     let Some(fixtures) = nca_fixtures() else {
         return;
     };
-    let scratch = tempfile::tempdir().expect("dir");
-    let input = scratch.path().join("doc.xml");
-    std::fs::write(&input, "<doc><name>Қолтаңба</name></doc>").expect("input");
-    let signing = Signing {
-        dir: scratch.path(),
-        keystore: keystore(&fixtures, RSA_SIGN),
-        input,
-    };
+    let signing = Signing::new(
+        keystore(&fixtures, RSA_SIGN),
+        "doc.xml",
+        "<doc><name>Қолтаңба</name></doc>",
+    );
+    let (scratch, input) = (signing.dir(), &signing.input);
     let (out, on_windows) = signing.windows("xml", "windows.xml", &["--allow-expired"]);
     assert!(out.status.success(), "{out:?}");
     let (_, on_linux) = signing.linux("xml", "linux.xml", &["--allow-expired"]);
@@ -353,10 +359,10 @@ fn rsa_xml_from_windows_is_the_linux_document_and_xmlsec1_verifies_it() {
             ],
         )
     };
-    let signed = scratch.path().join("windows.xml");
+    let signed = scratch.join("windows.xml");
     let verified = verify(&signed);
     assert!(verified.status.success(), "{verified:?}");
-    let tampered = scratch.path().join("tampered.xml");
+    let tampered = scratch.join("tampered.xml");
     std::fs::write(&tampered, text(&on_windows).replace("Қолтаңба", "Qoltanba")).expect("write");
     assert!(!verify(&tampered).status.success(), "tampered XML accepted");
 }
@@ -367,14 +373,12 @@ fn gost_2015_signatures_from_windows_verify_with_the_openssl_gost_engine() {
     let Some(fixtures) = nca_fixtures() else {
         return;
     };
-    let scratch = tempfile::tempdir().expect("dir");
-    let input = scratch.path().join("doc.xml");
-    std::fs::write(&input, "<doc>Қолтаңба</doc>").expect("input");
-    let signing = Signing {
-        dir: scratch.path(),
-        keystore: keystore(&fixtures, GOST_2015_INDIVIDUAL),
-        input: input.clone(),
-    };
+    let signing = Signing::new(
+        keystore(&fixtures, GOST_2015_INDIVIDUAL),
+        "doc.xml",
+        "<doc>Қолтаңба</doc>",
+    );
+    let (scratch, input) = (signing.dir(), &signing.input);
     let (expired, _) = signing.windows("raw", "refused.sig", &[]);
     assert_eq!(expired.status.code(), Some(11), "{expired:?}");
 
@@ -393,9 +397,9 @@ fn gost_2015_signatures_from_windows_verify_with_the_openssl_gost_engine() {
     }
     // KZ r‖s little-endian halves → RFC 4491 s‖r big-endian: the whole buffer reversed.
     raw.reverse();
-    let signature = scratch.path().join("gost-rfc4491.sig");
+    let signature = scratch.join("gost-rfc4491.sig");
     std::fs::write(&signature, &raw).expect("sig");
-    let public = scratch.path().join("gost.pub");
+    let public = scratch.join("gost.pub");
     let certificate = signer_certificate(&signing.keystore).certificate.der;
     std::fs::write(&public, tc26_public_key_pem(&certificate)).expect("pub");
     let verified = run(
