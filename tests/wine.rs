@@ -274,7 +274,7 @@ fn rsa_raw_signature_is_byte_for_byte_the_linux_one_and_openssl_verifies_it() {
             path_str(&public),
             "-signature",
             path_str(&scratch.join("windows.sig")),
-            path_str(&input),
+            path_str(input),
         ],
     );
     assert!(verified.status.success(), "{verified:?}");
@@ -308,7 +308,7 @@ fn rsa_cms_from_windows_verifies_with_openssl_against_the_nca_test_ca() {
         args.extend(["-in", path_str(&signed), "-CAfile", path_str(&chain)]);
         args.extend(["-attime", &attime, "-out", path_str(&content)]);
         if inform == "PEM" {
-            args.extend(["-content", path_str(&input)]);
+            args.extend(["-content", path_str(input)]);
         }
         let verified = run("openssl", &args);
         assert!(verified.status.success(), "{inform}: {verified:?}");
@@ -327,7 +327,7 @@ fn rsa_xml_from_windows_is_the_linux_document_and_xmlsec1_verifies_it() {
         "doc.xml",
         "<doc><name>Қолтаңба</name></doc>",
     );
-    let (scratch, input) = (signing.dir(), &signing.input);
+    let scratch = signing.dir();
     let (out, on_windows) = signing.windows("xml", "windows.xml", &["--allow-expired"]);
     assert!(out.status.success(), "{out:?}");
     let (_, on_linux) = signing.linux("xml", "linux.xml", &["--allow-expired"]);
@@ -413,7 +413,7 @@ fn gost_2015_signatures_from_windows_verify_with_the_openssl_gost_engine() {
             path_str(&public),
             "-signature",
             path_str(&signature),
-            path_str(&input),
+            path_str(input),
         ],
     );
     assert!(
