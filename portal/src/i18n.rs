@@ -369,9 +369,9 @@ impl Text {
                 "Certificate of state registration (re-registration) of a legal entity",
             ],
             ServiceNotAvailable => [
-                "Анықтамалық портал: қызметтерге өтініштер қабылданбайды",
-                "Демонстрационный портал: заявки на услуги не принимаются",
-                "Reference portal: service requests are not accepted",
+                "Анықтамалық портал: жоғарыдағы қызметтер тек мысал ретінде көрсетілген; тек төмендегі қол қойылған өтініш қабылданады",
+                "Демонстрационный портал: услуги выше показаны для примера; принимается только подписанное заявление ниже",
+                "Reference portal: the services above are shown as examples; only the signed application below is accepted",
             ],
             ForgotPassword => ["Құпиясөзді ұмыттыңыз ба?", "Забыли пароль?", "Forgot your password?"],
             AuthInstruction => [
