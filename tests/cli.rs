@@ -286,9 +286,9 @@ fn gost_2015_keystore_signs_raw_cms_and_xml_when_expiry_is_allowed() {
     assert!(xml.contains("gostr34102015-gostr34112015-512"), "{xml}");
 }
 
-#[test]
-fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
-    let tsa = openssl_tsa::OpensslTsa::start();
+/// `qoltanba sign cms --tsa URL` on a small document; returns its folder, the output path and
+/// the process's result.
+fn sign_cms_with_tsa(tsa_url: &str) -> (tempfile::TempDir, std::path::PathBuf, Output) {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("doc.txt");
     std::fs::write(&input, b"timestamped by the CLI").unwrap();
@@ -306,8 +306,15 @@ fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
         "--out",
         path_str(&output),
         "--tsa",
-        &tsa.url,
+        tsa_url,
     ]);
+    (dir, output, out)
+}
+
+#[test]
+fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
+    let tsa = openssl_tsa::OpensslTsa::start();
+    let (dir, output, out) = sign_cms_with_tsa(&tsa.url);
     assert!(
         out.status.success(),
         "{}",
@@ -344,25 +351,7 @@ fn sign_cms_with_tsa_writes_cades_t_that_openssl_verifies() {
 
 #[test]
 fn sign_cms_with_an_unreachable_tsa_fails_with_code_15_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("doc.txt");
-    std::fs::write(&input, b"x").unwrap();
-    let output = dir.path().join("doc.p7s");
-    let keystore = test_keystore("individual_sign.p12");
-    let out = qoltanba(&[
-        "sign",
-        "cms",
-        "--keystore",
-        path_str(&keystore),
-        "--password-file",
-        &password_file(dir.path(), PASSWORD),
-        "--in",
-        path_str(&input),
-        "--out",
-        path_str(&output),
-        "--tsa",
-        &openssl_tsa::OpensslTsa::down_url(),
-    ]);
+    let (_dir, output, out) = sign_cms_with_tsa(&openssl_tsa::OpensslTsa::down_url());
     assert_eq!(
         out.status.code(),
         Some(15),
