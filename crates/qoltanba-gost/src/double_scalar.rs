@@ -139,11 +139,7 @@ mod tests {
             U512::from_be_hex(&"5".repeat(128)),
             U512::from_be_hex(&("f".repeat(127).replace("fff", "fef") + "f")),
         ];
-        for i in 100u32..110 {
-            out.push(U512::from_le_slice(&super::super::streebog512(
-                &i.to_le_bytes(),
-            )));
-        }
+        out.extend(crate::pseudo_random_scalars(100u32..110));
         out
     }
 

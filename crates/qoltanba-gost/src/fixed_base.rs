@@ -119,12 +119,7 @@ mod tests {
             U512::from_be_hex(&"7".repeat(128)),
             U512::from_be_hex(&"f0".repeat(64)),
         ];
-        // Reproducible pseudo-random scalars: Streebog of a counter.
-        for i in 0u32..12 {
-            out.push(U512::from_le_slice(&super::super::streebog512(
-                &i.to_le_bytes(),
-            )));
-        }
+        out.extend(crate::pseudo_random_scalars(0u32..12));
         out
     }
 

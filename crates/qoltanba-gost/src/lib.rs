@@ -270,5 +270,11 @@ impl Signature {
     }
 }
 
+/// Reproducible pseudo-random scalars for tests: Streebog-512 of each counter.
+#[cfg(test)]
+fn pseudo_random_scalars(counters: std::ops::Range<u32>) -> impl Iterator<Item = U512> {
+    counters.map(|i| U512::from_le_slice(&streebog512(&i.to_le_bytes())))
+}
+
 #[cfg(test)]
 mod tests;
